@@ -1,0 +1,75 @@
+/**
+ * Courses: a lecture series in one semester, addressed in URLs by its handle.
+ */
+import * as Schema from "effect/Schema"
+import { CourseId } from "./Ids.js"
+import { Lecture } from "./Lecture.js"
+import { Line, Paragraphs, StrictStruct } from "./Text.js"
+
+/** URL-safe course name: lowercase letters, digits and inner hyphens, at most 64 characters. */
+export const CourseHandle = Schema.String.pipe(
+  Schema.pattern(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, {
+    message: (issue) =>
+      `Expected a course handle of lowercase letters, digits and inner hyphens (at most 64 characters), got ${JSON.stringify(issue.actual)}`
+  }),
+  Schema.brand("CourseHandle")
+)
+export type CourseHandle = typeof CourseHandle.Type
+
+/** Semester in the university's notation: the year the semester starts and `ws` or `ss`. */
+export const Semester = Schema.String.pipe(
+  Schema.pattern(/^\d{4}(?:ws|ss)$/, {
+    message: (issue) =>
+      `Expected a semester such as 2026ws or 2027ss, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+/** ISO 639-1 language code of the lectures. */
+export const Language = Schema.String.pipe(
+  Schema.pattern(/^[a-z]{2}$/, {
+    message: (issue) =>
+      `Expected a two-letter language code such as de or en, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+/** Name of the processing profile set that decides which renditions a course gets. */
+export const ProfileSet = Schema.Literal("default")
+
+export class Course extends Schema.Class<Course>("Course")({
+  id: CourseId,
+  handle: CourseHandle,
+  semester: Schema.NullOr(Schema.String),
+  title: Schema.String,
+  shortTitle: Schema.NullOr(Schema.String),
+  organizer: Schema.NullOr(Schema.String),
+  topic: Schema.NullOr(Schema.String),
+  description: Schema.String,
+  language: Schema.String,
+  visible: Schema.Boolean,
+  listed: Schema.Boolean,
+  downloadable: Schema.Boolean,
+  profileSet: Schema.String,
+  createdAt: Schema.Date,
+  updatedAt: Schema.Date
+}) {}
+
+/** A course with its visible lectures, each with its visible media. */
+export class CourseDetail extends Course.extend<CourseDetail>("CourseDetail")({
+  lectures: Schema.Array(Lecture)
+}) {}
+
+export const CreateCourse = StrictStruct({
+  handle: CourseHandle,
+  title: Line(300),
+  semester: Schema.optionalWith(Schema.NullOr(Semester), { default: () => null }),
+  shortTitle: Schema.optionalWith(Schema.NullOr(Line(100)), { default: () => null }),
+  organizer: Schema.optionalWith(Schema.NullOr(Line(300)), { default: () => null }),
+  topic: Schema.optionalWith(Schema.NullOr(Line(300)), { default: () => null }),
+  description: Schema.optionalWith(Paragraphs(20_000), { default: () => "" }),
+  language: Schema.optionalWith(Language, { default: () => "de" }),
+  visible: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  listed: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  downloadable: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  profileSet: Schema.optionalWith(ProfileSet, { default: () => "default" as const })
+}).annotations({ identifier: "CreateCourse" })
+export type CreateCourse = typeof CreateCourse.Type

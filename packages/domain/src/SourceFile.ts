@@ -1,0 +1,42 @@
+/**
+ * Source files: raw recordings in the media root that the system knows about.
+ */
+import * as Schema from "effect/Schema"
+import { Job } from "./Job.js"
+import { LectureId, SourceFileId } from "./Ids.js"
+import { MediaProbeOutput } from "./JobTypes.js"
+import { StrictStruct } from "./Text.js"
+
+/**
+ * `pending`: recorded, processing not started; `processing`: probe or transcode running;
+ * `processed`: media published; `failed`: processing failed for good.
+ */
+export const SourceFileState = Schema.Literal("pending", "processing", "processed", "failed")
+export type SourceFileState = typeof SourceFileState.Type
+
+export class SourceFile extends Schema.Class<SourceFile>("SourceFile")({
+  id: SourceFileId,
+  path: Schema.String,
+  sizeBytes: Schema.NullOr(Schema.Int),
+  modifiedAt: Schema.NullOr(Schema.Date),
+  lectureId: Schema.NullOr(LectureId),
+  state: SourceFileState,
+  probe: Schema.NullOr(MediaProbeOutput),
+  createdAt: Schema.Date,
+  updatedAt: Schema.Date
+}) {}
+
+export const AttachSourceFile = StrictStruct({
+  path: Schema.String.pipe(
+    Schema.maxLength(1024, { message: () => "Expected a path of at most 1024 characters" })
+  ).annotations({
+    description:
+      "Path of the raw recording relative to the media root, e.g. `lectures/analysis-1.mp4`"
+  })
+}).annotations({ identifier: "AttachSourceFile" })
+
+/** The recorded source file and the job that processes it. */
+export class AttachedSourceFile extends Schema.Class<AttachedSourceFile>("AttachedSourceFile")({
+  sourceFile: SourceFile,
+  job: Job
+}) {}

@@ -1,0 +1,39 @@
+/**
+ * Bounded text schemas for payloads: every string a client sends has a maximum length, so an
+ * oversized field is rejected with its name instead of reaching the database.
+ */
+import * as Schema from "effect/Schema"
+
+/** A trimmed, non-empty single-line string of at most `maxLength` characters. */
+export const Line = (maxLength: number) =>
+  Schema.Trim.pipe(
+    Schema.nonEmptyString({ message: () => "Expected a non-empty text" }),
+    Schema.maxLength(maxLength, {
+      message: () => `Expected at most ${maxLength} characters`
+    }),
+    Schema.filter((value) => !/[\r\n]/.test(value), {
+      message: () => "Expected a single line without line breaks"
+    })
+  )
+
+/** Free text (descriptions, comments) of at most `maxLength` characters; may be empty. */
+export const Paragraphs = (maxLength: number) =>
+  Schema.String.pipe(
+    Schema.maxLength(maxLength, { message: () => `Expected at most ${maxLength} characters` })
+  )
+
+/**
+ * An ISO 8601 date-time with an explicit offset (`Z` or `+01:00`), decoded to a `Date`. A time
+ * without an offset would depend on the server's time zone, so it is rejected.
+ */
+export const InstantFromString = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/, {
+    message: () =>
+      "Expected an ISO 8601 date-time with an offset, such as 2026-10-14T10:15:00+02:00"
+  }),
+  Schema.compose(Schema.Date)
+)
+
+/** A payload struct that rejects unknown fields instead of silently dropping them. */
+export const StrictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })

@@ -1,0 +1,9 @@
+/**
+ * Database parts shared by server and orchestrator: the PostgreSQL client, migrations and
+ * repositories. Workers must not import this entry point.
+ */
+export * as Database from "./Database.js"
+export * from "./JobRepository.js"
+export * from "./MediaRepository.js"
+export * as Migrations from "./Migrations.js"
+export * from "./SourceFileRepository.js"

@@ -1,0 +1,2 @@
+/** Test helpers shared by the packages' test suites. */
+export * as TestDatabase from "./TestDatabase.js"
