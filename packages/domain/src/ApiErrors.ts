@@ -12,11 +12,9 @@ const documentedCodes = <const Codes extends ReadonlyArray<string>>(
 ) => Schema.Literal(...codes).annotations({ description })
 
 export const ValidationErrorCode = documentedCodes(
-  ["invalid_request", "invalid_json", "source_path_invalid", "source_path_absolute"],
+  ["invalid_request", "invalid_json"],
   "`invalid_request`: a field, path or query parameter failed validation (see `field`); " +
-    "`invalid_json`: the body is not valid JSON; `source_path_invalid`: the source file path is " +
-    "empty, malformed or points into a reserved folder; `source_path_absolute`: the path starts " +
-    "at the file system root instead of the media root."
+    "`invalid_json`: the body is not valid JSON."
 )
 
 /** 400: the request is malformed. `field` names the offending input as a dotted path. */
@@ -34,15 +32,28 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()(
 ) {}
 
 export const SourcePathRejectedCode = documentedCodes(
-  ["source_path_outside_media_root", "source_path_not_a_file"],
-  "`source_path_outside_media_root`: the path, or a symbolic link on it, leads outside the " +
-    "media root; `source_path_not_a_file`: the path names a folder or another non-regular file."
+  [
+    "source_path_invalid",
+    "source_path_absolute",
+    "source_path_outside_media_root",
+    "source_path_not_a_file"
+  ],
+  "`source_path_invalid`: the path is empty, malformed or lies in a folder the system writes " +
+    "itself; `source_path_absolute`: the path starts at the file system root instead of the " +
+    "media root; `source_path_outside_media_root`: the path, through `..` or a symbolic link, " +
+    "leads outside the media root; `source_path_not_a_file`: the path names a folder or another " +
+    "non-regular file."
 )
 
-/** 400: the source file path is well-formed but the media root does not allow attaching it. */
+/** 400: the media root does not allow attaching the given source file path. */
 export class SourcePathRejected extends Schema.TaggedError<SourcePathRejected>()(
   "SourcePathRejected",
-  { code: SourcePathRejectedCode, message: Schema.String, path: Schema.String },
+  {
+    code: SourcePathRejectedCode,
+    message: Schema.String,
+    field: Schema.Literal("path"),
+    path: Schema.String
+  },
   HttpApiSchema.annotations({ status: 400 })
 ) {}
 

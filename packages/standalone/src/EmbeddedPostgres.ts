@@ -435,7 +435,10 @@ export const start = (options: EmbeddedPostgresOptions) =>
     const binaries = yield* loadBinaries
     const identity = yield* serverIdentity
     const dataDirectory = Path.resolve(options.dataDirectory)
-    yield* Effect.promise(() => Fs.mkdir(dataDirectory, { recursive: true, mode: 0o700 }))
+    yield* Effect.promise(async () => {
+      await Fs.mkdir(Path.dirname(dataDirectory), { recursive: true })
+      await Fs.mkdir(dataDirectory, { recursive: true, mode: 0o700 })
+    })
     if (Option.isSome(identity)) {
       yield* checkReachable(dataDirectory, identity.value)
       yield* checkReachable(binaries.postgres, identity.value)

@@ -1,0 +1,90 @@
+/**
+ * Gives every failed request the API's JSON error shape: failed decoding becomes a
+ * `ValidationError` naming the field, an unknown route a `NotFound`, an unreadable body an
+ * `invalid_json` error, and a defect an `InternalError` whose id appears in the server log.
+ */
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Crypto from "node:crypto"
+import { InternalError, NotFound, ValidationError, VideoAgApi } from "@videoag/domain"
+
+interface DecodeIssue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+const hasTag = (value: unknown, tag: string): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && "_tag" in value && value._tag === tag
+
+const fieldOf = (issue: DecodeIssue) =>
+  issue.path.length > 0 ? issue.path.map(String).join(".") : "body"
+
+const validationError = (issues: ReadonlyArray<DecodeIssue>) => {
+  const [first] = issues
+  const described = issues.map((issue) => ({ field: fieldOf(issue), message: issue.message }))
+  return new ValidationError({
+    code: "invalid_request",
+    message:
+      first !== undefined
+        ? `Invalid ${fieldOf(first)}: ${first.message}`
+        : "The request is invalid",
+    ...(first !== undefined ? { field: fieldOf(first) } : {}),
+    issues: described
+  })
+}
+
+/** Maps a failure the API's error schema does not describe to one it does, or none. */
+const translate = (error: unknown): Option.Option<ValidationError | NotFound> => {
+  if (hasTag(error, "HttpApiDecodeError")) {
+    return Option.some(
+      validationError((error.issues as ReadonlyArray<DecodeIssue> | undefined) ?? [])
+    )
+  }
+  if (hasTag(error, "RouteNotFound")) {
+    return Option.some(
+      new NotFound({ code: "route_not_found", message: "No API endpoint at this method and path" })
+    )
+  }
+  if (hasTag(error, "RequestError")) {
+    return Option.some(
+      new ValidationError({
+        code: "invalid_json",
+        message: "The request body could not be read as JSON",
+        field: "body"
+      })
+    )
+  }
+  return Option.none()
+}
+
+export const layer = HttpApiBuilder.middleware(VideoAgApi, (app) =>
+  app.pipe(
+    Effect.catchAllCause(
+      (cause): Effect.Effect<never, ValidationError | NotFound | InternalError> => {
+        const failure = Cause.failureOption(cause)
+        if (Option.isSome(failure)) {
+          const translated = translate(failure.value)
+          return Option.isSome(translated) ? Effect.fail(translated.value) : Effect.failCause(cause)
+        }
+        if (Cause.isInterruptedOnly(cause)) {
+          return Effect.failCause(cause)
+        }
+        const errorId = Crypto.randomUUID()
+        return Effect.zipRight(
+          Effect.logError("Request failed with an unexpected error", cause).pipe(
+            Effect.annotateLogs({ errorId })
+          ),
+          Effect.fail(
+            new InternalError({
+              code: "internal_error",
+              message: `An unexpected error occurred; report the error id ${errorId}`,
+              errorId
+            })
+          )
+        )
+      }
+    )
+  )
+)
