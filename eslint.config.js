@@ -33,6 +33,8 @@ export default tseslint.config(
       ],
       "@typescript-eslint/no-explicit-any": ["error", { ignoreRestArgs: true }],
       "@typescript-eslint/consistent-type-imports": "error",
+      // `{}` is how Data.TaggedEnum spells a variant without fields.
+      "@typescript-eslint/no-empty-object-type": ["error", { allowObjectTypes: "always" }],
       "no-console": "error"
     }
   },

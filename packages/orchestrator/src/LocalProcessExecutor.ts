@@ -4,6 +4,7 @@
  * embedded default and in development.
  */
 import * as Command from "@effect/platform/Command"
+import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
@@ -54,8 +55,7 @@ export const make = (options: LocalProcessOptions) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const executor =
-      yield* Effect.context<import("@effect/platform/CommandExecutor").CommandExecutor>()
+    const executor = yield* Effect.context<CommandExecutor>()
     const gracePeriod = Duration.decode(options.stopGracePeriod ?? Duration.seconds(10))
 
     const runAttempt = (job: JobRecord, events: AttemptEvents) =>
