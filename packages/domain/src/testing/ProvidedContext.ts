@@ -1,5 +1,5 @@
 /** Values the test run's global setup passes to the test files through `inject`. */
-import "vitest"
+import type {} from "vitest"
 
 declare module "vitest" {
   export interface ProvidedContext {
