@@ -84,6 +84,27 @@ export const MediaTranscodeOutput = Schema.Struct({
 })
 export type MediaTranscodeOutput = typeof MediaTranscodeOutput.Type
 
+export const MediaMove = Schema.Struct({
+  /** Current path of a file or folder below `published/`. */
+  from: RelativeMediaPath,
+  /** New path below `published/`; missing parent folders are created. */
+  to: RelativeMediaPath
+})
+export type MediaMove = typeof MediaMove.Type
+
+export const MediaRelocateInput = Schema.Struct({
+  moves: Schema.Array(MediaMove).pipe(Schema.minItems(1), Schema.maxItems(10_000))
+})
+export type MediaRelocateInput = typeof MediaRelocateInput.Type
+
+export const MediaRelocateOutput = Schema.Struct({
+  /** Moves done now or found already done (source gone, target present). */
+  moved: Schema.Array(MediaMove),
+  /** Moves whose source and target both do not exist. */
+  missing: Schema.Array(MediaMove)
+})
+export type MediaRelocateOutput = typeof MediaRelocateOutput.Type
+
 /** A job type with the schemas of its input and output and its default limits. */
 export interface JobType<
   Name extends string,
@@ -121,7 +142,19 @@ export const MediaTranscode = jobType({
   timeout: Duration.hours(6)
 })
 
-export const jobTypes = [MediaProbe, MediaTranscode] as const
+/**
+ * Moves published files between the public and the protected folder when a lecture's access
+ * rule or visibility changes, so the file provider serves each file the way its rule demands.
+ */
+export const MediaRelocate = jobType({
+  name: "media.relocate",
+  input: MediaRelocateInput,
+  output: MediaRelocateOutput,
+  maxAttempts: 5,
+  timeout: Duration.minutes(10)
+})
+
+export const jobTypes = [MediaProbe, MediaTranscode, MediaRelocate] as const
 
 export type AnyJobType = (typeof jobTypes)[number]
 

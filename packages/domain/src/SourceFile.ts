@@ -5,7 +5,7 @@ import * as Schema from "effect/Schema"
 import { Job } from "./Job.js"
 import { LectureId, SourceFileId } from "./Ids.js"
 import { MediaProbeOutput } from "./JobTypes.js"
-import { StrictStruct } from "./Text.js"
+import { BooleanFromQuery, IntFromQuery, PageQuery, StrictStruct } from "./Text.js"
 
 /**
  * `pending`: recorded, processing not started; `processing`: probe or transcode running;
@@ -39,4 +39,20 @@ export const AttachSourceFile = StrictStruct({
 export class AttachedSourceFile extends Schema.Class<AttachedSourceFile>("AttachedSourceFile")({
   sourceFile: SourceFile,
   job: Job
+}) {}
+
+export const SourceFileListQuery = Schema.Struct({
+  state: Schema.optional(SourceFileState),
+  lectureId: Schema.optional(IntFromQuery(1, Number.MAX_SAFE_INTEGER)),
+  unassigned: Schema.optional(BooleanFromQuery).annotations({
+    description: "`true` lists only files not attached to a lecture"
+  }),
+  ...PageQuery
+})
+
+export class SourceFilePage extends Schema.Class<SourceFilePage>("SourceFilePage")({
+  items: Schema.Array(SourceFile),
+  total: Schema.Int,
+  limit: Schema.Int,
+  offset: Schema.Int
 }) {}

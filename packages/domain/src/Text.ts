@@ -37,3 +37,48 @@ export const InstantFromString = Schema.String.pipe(
 /** A payload struct that rejects unknown fields instead of silently dropping them. */
 export const StrictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
   Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** `true` or `false` in a query string. */
+export const BooleanFromQuery = Schema.Literal("true", "false").pipe(
+  Schema.transform(Schema.Boolean, {
+    strict: true,
+    decode: (text) => text === "true",
+    encode: (value) => (value ? "true" : "false")
+  })
+)
+
+/** A whole number from `min` to `max` in a query string. */
+export const IntFromQuery = (min: number, max: number) =>
+  Schema.String.pipe(
+    Schema.pattern(/^(0|[1-9][0-9]{0,8})$/, {
+      message: (issue) => `Expected a whole number, got ${JSON.stringify(issue.actual)}`
+    }),
+    Schema.compose(Schema.NumberFromString),
+    Schema.compose(
+      Schema.Int.pipe(
+        Schema.between(min, max, { message: () => `Expected a number from ${min} to ${max}` })
+      )
+    )
+  )
+
+/** `limit` and `offset` of a paginated list. */
+export const PageQuery = {
+  limit: Schema.optionalWith(IntFromQuery(1, 100), { default: () => 20 }),
+  offset: Schema.optionalWith(IntFromQuery(0, 100_000), { default: () => 0 })
+}
+
+/** One page of a list and the total number of matching items. */
+export const Page = <Item extends Schema.Schema.Any>(item: Item) =>
+  Schema.Struct({
+    items: Schema.Array(item),
+    total: Schema.Int,
+    limit: Schema.Int,
+    offset: Schema.Int
+  })
+
+/** A calendar day such as 2026-10-14. */
+export const Day = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: (issue) => `Expected a day such as 2026-10-14, got ${JSON.stringify(issue.actual)}`
+  })
+)

@@ -19,11 +19,17 @@ describe("Migrations", () => {
       const results = yield* Effect.all([Migrations.run, Migrations.run, Migrations.run], {
         concurrency: "unbounded"
       })
-      expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 1])
+      const count = Object.keys(Migrations.migrations).length
+      expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, count])
 
       const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<{ migrationId: number }>`SELECT migration_id FROM schema_migrations`
-      expect(rows).toEqual([{ migrationId: 1 }])
+      const rows = yield* sql<{ migrationId: number }>`
+        SELECT migration_id FROM schema_migrations ORDER BY migration_id
+      `
+      expect(rows.map((row) => row.migrationId)).toEqual(
+        Array.from({ length: count }, (_, index) => index + 1)
+      )
+      expect(Migrations.latestMigrationId).toBe(count)
 
       const again = yield* Migrations.run
       expect(again).toEqual([])
@@ -50,12 +56,15 @@ describe("Migrations", () => {
         "jobs",
         "lectures",
         "media",
+        "rate_limit_buckets",
         "schema_migrations",
         "sessions",
         "source_files",
         "thumbnails",
         "users",
-        "view_counts"
+        "view_counts",
+        "view_keys",
+        "view_markers"
       ])
     }).pipe(Effect.provide(freshDatabase))
   )

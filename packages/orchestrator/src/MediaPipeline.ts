@@ -1,7 +1,9 @@
 /**
  * What happens after a media job ends: a succeeded probe records its result and enqueues the
- * transcode, a succeeded transcode records the lecture's media, and a job that failed for good
- * marks its source file failed. Each step runs in the transaction that stores the job's
+ * transcode into the folder the lecture's access demands, a succeeded transcode records the
+ * lecture's media, a succeeded relocation stores the media's new paths, and a job that failed
+ * for good marks its source file failed. After a transcode or relocation the lecture's files
+ * are checked again, and a change of access that overtook the job enqueues another relocation. Each step runs in the transaction that stores the job's
  * outcome, so a crash never leaves a finished job without its follow-up.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -10,8 +12,9 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import {
   MediaProbe,
+  MediaRelocate,
   MediaTranscode,
-  publishedFolder,
+  mediaFolderOf,
   LectureId,
   type MediaProbeOutput,
   type Rendition,
@@ -19,6 +22,7 @@ import {
 } from "@videoag/domain"
 import {
   JobRepository,
+  MediaRelocation,
   MediaRepository,
   SourceFileRepository,
   type JobRecord
@@ -54,6 +58,7 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
       const jobs = yield* JobRepository
       const sourceFiles = yield* SourceFileRepository
       const media = yield* MediaRepository
+      const relocation = yield* MediaRelocation
 
       const lectureOf = (sourceFileId: SourceFileId) =>
         Effect.flatMap(
@@ -83,11 +88,12 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
           const { sourcePath } = yield* Effect.orDie(
             Schema.decodeUnknown(MediaProbe.input)(job.input)
           )
+          const exposure = yield* relocation.exposureOfLecture(lectureId)
           const transcode = yield* jobs.enqueue({
             type: MediaTranscode,
             input: {
               sourcePath,
-              outputDirectory: `${publishedFolder}/${courseHandle}/${lectureId}/${sourceFileId}`,
+              outputDirectory: `${mediaFolderOf(exposure)}/${courseHandle}/${lectureId}/${sourceFileId}`,
               fileNamePrefix: `${courseHandle}-${dateInBerlin(startTime)}`,
               renditions: defaultRenditions,
               audioProfile
@@ -105,6 +111,14 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
       /** Runs the follow-up of a succeeded job; `output` has passed the job type's schema. */
       const onSucceeded = (job: JobRecord, output: unknown) =>
         Effect.gen(function* () {
+          if (job.type === MediaRelocate.name) {
+            const { moved } = yield* Effect.orDie(
+              Schema.decodeUnknown(MediaRelocate.output)(output)
+            )
+            const lectureIds = yield* relocation.applyMoves(moved)
+            yield* relocation.enqueueFor(lectureIds, job.createdBy)
+            return
+          }
           const sourceFileId = job.sourceFileId
           if (sourceFileId === null) return
           if (job.type === MediaProbe.name) {
@@ -122,6 +136,7 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
             )
             yield* media.recordTranscode(lecture.value.lectureId, sourceFileId, files)
             yield* sourceFiles.setState(sourceFileId, "processed")
+            yield* relocation.enqueueFor([lecture.value.lectureId], job.createdBy)
           }
         })
 
@@ -131,6 +146,11 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
 
       return { onSucceeded, onFailed } as const
     }),
-    dependencies: [JobRepository.Default, SourceFileRepository.Default, MediaRepository.Default]
+    dependencies: [
+      JobRepository.Default,
+      SourceFileRepository.Default,
+      MediaRepository.Default,
+      MediaRelocation.Default
+    ]
   }
 ) {}

@@ -11,6 +11,7 @@ import {
   findJobType,
   jobTypes,
   MediaProbe,
+  MediaRelocate,
   MediaTranscode,
   WorkerExitCode,
   type AnyJobType,
@@ -18,6 +19,7 @@ import {
 } from "@videoag/domain"
 import { exitCodeOf, isRetryable, JobFailure } from "./JobFailure.js"
 import * as MediaProbeJob from "./jobs/MediaProbe.js"
+import * as MediaRelocateJob from "./jobs/MediaRelocate.js"
 import * as MediaTranscodeJob from "./jobs/MediaTranscode.js"
 import { WorkerChannel } from "./WorkerChannel.js"
 
@@ -73,6 +75,13 @@ const runType = (type: AnyJobType, request: JobRequest) =>
         return yield* Effect.flatMap(
           MediaTranscodeJob.run(input, attempt),
           Schema.encode(MediaTranscode.output)
+        )
+      }
+      case MediaRelocate.name: {
+        const input = yield* decodeInput(MediaRelocate, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaRelocateJob.run(input),
+          Schema.encode(MediaRelocate.output)
         )
       }
     }
