@@ -10,7 +10,6 @@ export const ChangeLogObjectType = Schema.Literal(
   "lecture",
   "chapter",
   "medium",
-  "access_rules",
   "announcement",
   "featured",
   "user",

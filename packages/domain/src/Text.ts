@@ -78,7 +78,11 @@ export const Page = <Item extends Schema.Schema.Any>(item: Item) =>
 
 /** A calendar day such as 2026-10-14. */
 export const Day = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: (issue) => `Expected a day such as 2026-10-14, got ${JSON.stringify(issue.actual)}`
-  })
+  Schema.filter(
+    (text) =>
+      (/^\d{4}-\d{2}-\d{2}$/.test(text) &&
+        !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+        new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)) ||
+      `Expected an existing day such as 2026-10-14, got ${JSON.stringify(text)}`
+  )
 )

@@ -1,21 +1,27 @@
 /**
  * The file provider of the embedded default: a small read-only HTTP server for the media root,
- * standing in for nginx. It serves published files under `/published/` with range requests
- * and answers the API server's HEAD checks of source files under `/internal/source-files/`.
- * Paths whose real location (after symbolic links) leaves the media root are never served.
+ * standing in for nginx and behaving like `docker/nginx/file-provider.conf`. It serves
+ * `/published/public/` to everyone and `/published/protected/` only with a valid signed link
+ * (403 when the signature is missing or wrong, 410 when it has expired), with range requests;
+ * `?download=1` asks the browser to save the file. It answers the API server's HEAD checks of
+ * source files under `/internal/source-files/`. Paths whose real location (after symbolic links)
+ * leaves the media root are never served.
  */
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import * as Effect from "effect/Effect"
-import { publishedFolder } from "@videoag/domain"
+import * as Redacted from "effect/Redacted"
+import { checkSecureLink, protectedMediaFolder, publicMediaFolder } from "@videoag/domain"
 
 export interface FileProviderOptions {
   readonly mediaRoot: string
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
+  /** Secret of the signed links to protected media, shared with the API server. */
+  readonly secureLinkSecret: Redacted.Redacted
 }
 
 export interface FileProviderServer {
@@ -26,7 +32,8 @@ export interface FileProviderServer {
 }
 
 export const sourceFileCheckPrefix = "/internal/source-files/"
-const publishedPrefix = `/${publishedFolder}/`
+const publicPrefix = `/${publicMediaFolder}/`
+const protectedPrefix = `/${protectedMediaFolder}/`
 
 const mimeTypes: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -117,25 +124,48 @@ const respond = (
   response.end()
 }
 
+const corsHeaders: Http.OutgoingHttpHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Content-Length, Content-Range, Accept-Ranges"
+}
+
 const servePublished = async (
   root: string,
   request: Http.IncomingMessage,
   response: Http.ServerResponse,
-  urlPath: string
+  url: URL,
+  prefix: string,
+  secret: string
 ) => {
-  const segments = segmentsOf(urlPath, publishedPrefix)
-  if (segments === null) return respond(response, 404)
-  const resolved = await resolve(root, Path.join(root, publishedFolder), segments)
-  if (resolved.kind !== "file") return respond(response, 404)
+  const urlPath = url.pathname
+  const segments = segmentsOf(urlPath, prefix)
+  if (segments === null) return respond(response, 404, corsHeaders)
+  const isProtected = prefix === protectedPrefix
+  if (isProtected) {
+    const check = checkSecureLink(
+      `${prefix}${segments.join("/")}`,
+      url.searchParams.get("md5"),
+      url.searchParams.get("expires"),
+      secret,
+      Math.floor(Date.now() / 1000)
+    )
+    if (check === "expired") return respond(response, 410, corsHeaders)
+    if (check !== "valid") return respond(response, 403, corsHeaders)
+  }
+  const base = Path.join(root, ...prefix.split("/"))
+  const resolved = await resolve(base, base, segments)
+  if (resolved.kind !== "file") return respond(response, 404, corsHeaders)
   const { stat } = resolved
   const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`
   const headers: Http.OutgoingHttpHeaders = {
+    ...corsHeaders,
     "accept-ranges": "bytes",
     "content-type":
       mimeTypes[Path.extname(resolved.path).toLowerCase()] ?? "application/octet-stream",
     "last-modified": stat.mtime.toUTCString(),
     etag,
-    "cache-control": "public, max-age=3600"
+    "cache-control": isProtected ? "private, max-age=3600" : "public, max-age=3600",
+    ...(url.searchParams.get("download") === "1" ? { "content-disposition": "attachment" } : {})
   }
   if (request.headers["if-none-match"] === etag) return respond(response, 304, headers)
   const range = parseRange(request.headers.range, stat.size)
@@ -177,18 +207,27 @@ const checkSourceFile = async (root: string, response: Http.ServerResponse, urlP
 }
 
 const handler =
-  (root: string) =>
+  (root: string, secret: string) =>
   (request: Http.IncomingMessage, response: Http.ServerResponse): void => {
-    const urlPath = (request.url ?? "/").split("?")[0] ?? "/"
+    let url: URL
+    try {
+      url = new URL(request.url ?? "/", "http://file-provider")
+    } catch {
+      return respond(response, 400)
+    }
+    const urlPath = url.pathname
     const isCheck = urlPath.startsWith(sourceFileCheckPrefix)
     const allowed = isCheck ? ["HEAD"] : ["GET", "HEAD"]
     if (!allowed.includes(request.method ?? "")) {
       return respond(response, 405, { allow: allowed.join(", ") })
     }
+    const prefix = [publicPrefix, protectedPrefix].find((candidate) =>
+      urlPath.startsWith(candidate)
+    )
     const work = isCheck
       ? checkSourceFile(root, response, urlPath)
-      : urlPath.startsWith(publishedPrefix)
-        ? servePublished(root, request, response, urlPath)
+      : prefix !== undefined
+        ? servePublished(root, request, response, url, prefix, secret)
         : Promise.resolve(respond(response, 404))
     work.catch(() => {
       if (!response.headersSent) respond(response, 500)
@@ -200,12 +239,14 @@ const handler =
 export const start = (options: FileProviderOptions) =>
   Effect.gen(function* () {
     const root = yield* Effect.promise(async () => {
-      await Fs.promises.mkdir(Path.join(options.mediaRoot, publishedFolder), { recursive: true })
+      for (const folder of [publicMediaFolder, protectedMediaFolder]) {
+        await Fs.promises.mkdir(Path.join(options.mediaRoot, folder), { recursive: true })
+      }
       return Fs.promises.realpath(options.mediaRoot)
     })
     const server = yield* Effect.acquireRelease(
       Effect.async<Http.Server, Error>((resume) => {
-        const server = Http.createServer(handler(root))
+        const server = Http.createServer(handler(root, Redacted.value(options.secureLinkSecret)))
         server.once("error", (error) => resume(Effect.fail(error)))
         server.listen(options.port, options.host, () => resume(Effect.succeed(server)))
       }),

@@ -75,7 +75,29 @@ export class MediaRepository extends Effect.Service<MediaRepository>()(
               (rows) => Effect.orDie(decodeRecords(rows))
             ).pipe(Effect.withSpan("MediaRepository.listVisibleForLectures"))
 
-      return { recordTranscode, listVisibleForLectures } as const
+      /** Media of the given lectures that are not deleted, hidden ones included. */
+      const listForLectures = (lectureIds: ReadonlyArray<LectureId>) =>
+        lectureIds.length === 0
+          ? Effect.succeed([])
+          : Effect.flatMap(
+              sql`
+                SELECT ${sql.literal(columns)} FROM media
+                WHERE lecture_id IN ${sql.in(lectureIds)} AND deleted_at IS NULL
+                ORDER BY lecture_id, height DESC NULLS LAST, profile
+              `,
+              (rows) => Effect.orDie(decodeRecords(rows))
+            ).pipe(Effect.withSpan("MediaRepository.listForLectures"))
+
+      const findById = (id: MediumId) =>
+        Effect.flatMap(
+          sql`SELECT ${sql.literal(columns)} FROM media WHERE id = ${id} AND deleted_at IS NULL`,
+          (rows) => Effect.orDie(decodeRecords(rows))
+        ).pipe(
+          Effect.map((records) => records[0]),
+          Effect.withSpan("MediaRepository.findById")
+        )
+
+      return { recordTranscode, listVisibleForLectures, listForLectures, findById } as const
     })
   }
 ) {}
