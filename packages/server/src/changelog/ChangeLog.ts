@@ -87,8 +87,9 @@ export class ChangeLog extends Effect.Service<ChangeLog>()("@videoag/server/Chan
         changes,
         (change) => sql`
           INSERT INTO change_log (object_type, object_id, field, old_value, new_value, user_id)
-          VALUES (${objectType}, ${objectId}, ${change.field}, ${sql.json(toJson(change.oldValue))},
-                  ${sql.json(toJson(change.newValue))}, ${userId})
+          VALUES (${objectType}, ${objectId}, ${change.field},
+                  ${JSON.stringify(toJson(change.oldValue))}::jsonb,
+                  ${JSON.stringify(toJson(change.newValue))}::jsonb, ${userId})
         `,
         { discard: true }
       ).pipe(Effect.withSpan("ChangeLog.recordChanges"))
