@@ -71,7 +71,11 @@ const buildWorld = Effect.gen(function* () {
     key: string,
     handle: string,
     courseOptions: { visible: boolean; listed: boolean },
-    options: { visible?: boolean; rules?: ReadonlyArray<AccessRuleKind>; hiddenMedium?: boolean } = {}
+    options: {
+      visible?: boolean
+      rules?: ReadonlyArray<AccessRuleKind>
+      hiddenMedium?: boolean
+    } = {}
   ) =>
     Effect.gen(function* () {
       const own = options.rules ?? []
@@ -82,7 +86,8 @@ const buildWorld = Effect.gen(function* () {
         rules: own,
         ...(own.includes("password") ? { password: "lecture-secret" } : {})
       })
-      const rules = own.length > 0 ? own : course.rules.length > 0 ? course.rules : ["public" as const]
+      const rules =
+        own.length > 0 ? own : course.rules.length > 0 ? course.rules : ["public" as const]
       const exposesPublicly =
         rules.includes("public") && courseOptions.visible && (options.visible ?? true)
       const medium = yield* Fixtures.medium(id, exposesPublicly ? "public" : "protected", {
@@ -154,9 +159,27 @@ const buildWorld = Effect.gen(function* () {
   ).toString("base64url")
 
   const callers: ReadonlyArray<CallerCase> = [
-    { name: "anonymous outside", caller: { forwardedFor: outside }, moderator: false, inside: false, grants: [] },
-    { name: "anonymous inside", caller: { forwardedFor: "10.20.3.4" }, moderator: false, inside: true, grants: [] },
-    { name: "anonymous inside over IPv6", caller: { forwardedFor: "2001:db8:20::5" }, moderator: false, inside: true, grants: [] },
+    {
+      name: "anonymous outside",
+      caller: { forwardedFor: outside },
+      moderator: false,
+      inside: false,
+      grants: []
+    },
+    {
+      name: "anonymous inside",
+      caller: { forwardedFor: "10.20.3.4" },
+      moderator: false,
+      inside: true,
+      grants: []
+    },
+    {
+      name: "anonymous inside over IPv6",
+      caller: { forwardedFor: "2001:db8:20::5" },
+      moderator: false,
+      inside: true,
+      grants: []
+    },
     {
       name: "outside with course password grant",
       caller: { forwardedFor: outside, cookies: { videoag_grants: courseGrant } },
@@ -242,7 +265,9 @@ interface LectureJson {
 
 let cached: World | undefined
 const world = Effect.suspend(() =>
-  cached ? Effect.succeed(cached) : Effect.tap(buildWorld, (built) => Effect.sync(() => (cached = built)))
+  cached
+    ? Effect.succeed(cached)
+    : Effect.tap(buildWorld, (built) => Effect.sync(() => (cached = built)))
 )
 
 const checkLecture = (caller: CallerCase, lecture: LectureCase, json: LectureJson) => {
@@ -252,12 +277,17 @@ const checkLecture = (caller: CallerCase, lecture: LectureCase, json: LectureJso
   expect([...json.access.rules].sort(), label).toEqual([...lecture.rules].sort())
   const ids = json.media.map((medium) => medium.id).sort()
   const expected = granted
-    ? [lecture.medium.id, ...(lecture.hiddenMedium && caller.moderator ? [lecture.hiddenMedium.id] : [])]
+    ? [
+        lecture.medium.id,
+        ...(lecture.hiddenMedium && caller.moderator ? [lecture.hiddenMedium.id] : [])
+      ]
     : []
   expect(ids, label).toEqual(expected.sort())
   for (const medium of json.media) {
     const protectedFile = medium.url.includes("/published/protected/")
-    expect(medium.url.includes("md5=") && medium.url.includes("expires="), label).toBe(protectedFile)
+    expect(medium.url.includes("md5=") && medium.url.includes("expires="), label).toBe(
+      protectedFile
+    )
     expect(medium.url.startsWith(TestServer.fileProviderUrl), label).toBe(true)
   }
 }
@@ -286,7 +316,11 @@ describe("authorization matrix", () => {
               .sort()
             expect(detail.lectures.map((lecture) => lecture.id).sort(), label).toEqual(expectedIds)
             for (const json of detail.lectures) {
-              checkLecture(caller, lectures.find((lecture) => lecture.id === json.id)!, json)
+              checkLecture(
+                caller,
+                lectures.find((lecture) => lecture.id === json.id)!,
+                json
+              )
             }
           }
         }
@@ -328,8 +362,12 @@ describe("authorization matrix", () => {
             caller.name
           ).toEqual(listedHandles)
 
-          const semesters = yield* TestServer.request("GET", "/semesters", { caller: caller.caller })
-          const grouped = semesters.json as ReadonlyArray<{ courses: ReadonlyArray<{ handle: string }> }>
+          const semesters = yield* TestServer.request("GET", "/semesters", {
+            caller: caller.caller
+          })
+          const grouped = semesters.json as ReadonlyArray<{
+            courses: ReadonlyArray<{ handle: string }>
+          }>
           expect(
             grouped.flatMap((group) => group.courses.map((course) => course.handle)).sort(),
             caller.name
@@ -344,7 +382,10 @@ describe("authorization matrix", () => {
             ? courses.map((course) => course.handle).sort()
             : listedHandles
           expect(
-            hits.filter((hit) => hit._tag === "course").map((hit) => hit.course.handle).sort(),
+            hits
+              .filter((hit) => hit._tag === "course")
+              .map((hit) => hit.course.handle)
+              .sort(),
             caller.name
           ).toEqual(searchableCourses)
           const searchableLectures = lectures
@@ -356,7 +397,10 @@ describe("authorization matrix", () => {
             .map((lecture) => lecture.id)
             .sort()
           expect(
-            hits.filter((hit) => hit._tag === "lecture").map((hit) => hit.lecture.id).sort(),
+            hits
+              .filter((hit) => hit._tag === "lecture")
+              .map((hit) => hit.lecture.id)
+              .sort(),
             caller.name
           ).toEqual(searchableLectures)
         }
@@ -369,9 +413,13 @@ describe("authorization matrix", () => {
         for (const caller of callers) {
           for (const course of courses) {
             for (const feed of ["feed.rss", "feed.atom", "calendar.ics"]) {
-              const response = yield* TestServer.request("GET", `/courses/${course.handle}/${feed}`, {
-                caller: caller.caller
-              })
+              const response = yield* TestServer.request(
+                "GET",
+                `/courses/${course.handle}/${feed}`,
+                {
+                  caller: caller.caller
+                }
+              )
               const label = `${caller.name} / ${course.handle} / ${feed}`
               if (!course.visible && !caller.moderator) {
                 expect(response.status, label).toBe(404)
@@ -404,11 +452,19 @@ describe("authorization matrix", () => {
         const { callers, lectures } = yield* world
         for (const caller of callers) {
           for (const lecture of lectures) {
-            const response = yield* TestServer.request("POST", `/media/${lecture.medium.id}/views`, {
-              caller: caller.caller
-            })
+            const response = yield* TestServer.request(
+              "POST",
+              `/media/${lecture.medium.id}/views`,
+              {
+                caller: caller.caller
+              }
+            )
             const label = `${caller.name} / ${lecture.key}`
-            const expected = !seesLecture(caller, lecture) ? 404 : mayWatch(caller, lecture) ? 204 : 403
+            const expected = !seesLecture(caller, lecture)
+              ? 404
+              : mayWatch(caller, lecture)
+                ? 204
+                : 403
             expect(response.status, label).toBe(expected)
             if (lecture.hiddenMedium) {
               const hidden = yield* TestServer.request(
@@ -469,7 +525,9 @@ describe("authorization matrix", () => {
           for (const path of paths) {
             const response = yield* TestServer.request("GET", path, { caller: caller.caller })
             for (const file of forbidden) {
-              expect(response.text.includes(file), `${caller.name} ${path} leaks ${file}`).toBe(false)
+              expect(response.text.includes(file), `${caller.name} ${path} leaks ${file}`).toBe(
+                false
+              )
             }
           }
         }

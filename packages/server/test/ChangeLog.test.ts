@@ -22,7 +22,10 @@ const asModerator = Effect.suspend(() =>
   moderator
     ? Effect.succeed(moderator)
     : Effect.map(TestServer.login(), (cookies) => {
-        moderator = { cookies, headers: { "x-videoag-csrf": "1", "content-type": "application/json" } }
+        moderator = {
+          cookies,
+          headers: { "x-videoag-csrf": "1", "content-type": "application/json" }
+        }
         return moderator
       })
 )
@@ -51,7 +54,10 @@ const changes = (entries: ReadonlyArray<Entry>) =>
   entries.map((entry) => [entry.field, entry.oldValue, entry.newValue])
 
 const countLogRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  Effect.map(sql<{ count: number }>`SELECT count(*)::int AS count FROM change_log`, (rows) => rows[0]!.count)
+  Effect.map(
+    sql<{ count: number }>`SELECT count(*)::int AS count FROM change_log`,
+    (rows) => rows[0]!.count
+  )
 )
 
 describe("change log", () => {
@@ -113,10 +119,14 @@ describe("change log", () => {
         expect(chapterLog.map((entry) => entry.field)).toEqual(["created", "title", "deleted"])
         expect(changes([chapterLog[1]!])).toEqual([["title", "Motivation", "Motivation und Ziele"]])
 
-        const suggestion = yield* TestServer.request("POST", `/lectures/${lectureId}/chapter-suggestions`, {
-          body: JSON.stringify({ startSeconds: 300, title: "Beispiel" }),
-          headers: { "content-type": "application/json" }
-        })
+        const suggestion = yield* TestServer.request(
+          "POST",
+          `/lectures/${lectureId}/chapter-suggestions`,
+          {
+            body: JSON.stringify({ startSeconds: 300, title: "Beispiel" }),
+            headers: { "content-type": "application/json" }
+          }
+        )
         expect(suggestion.status, suggestion.text).toBe(202)
         const suggestionId = (suggestion.json as { id: number }).id
         const approved = yield* write("POST", `/chapters/${suggestionId}/approve`)
@@ -170,7 +180,10 @@ describe("change log", () => {
         })
         expect(user.status, user.text).toBe(201)
         const userId = (user.json as { id: number }).id
-        yield* write("PATCH", `/users/${userId}`, { role: "admin", password: "another long password" })
+        yield* write("PATCH", `/users/${userId}`, {
+          role: "admin",
+          password: "another long password"
+        })
         const userLog = yield* logOf("user", userId)
         expect(userLog[0]!.field).toBe("created")
         expect(JSON.stringify(userLog)).not.toContain("a long enough password")
@@ -205,10 +218,15 @@ describe("change log", () => {
         const courseId = yield* Fixtures.course({ handle: "stays", title: "Stays" })
         const before = yield* countLogRows
 
-        const conflict = yield* write("PATCH", "/courses/stays", { handle: "taken", title: "Changed" })
+        const conflict = yield* write("PATCH", "/courses/stays", {
+          handle: "taken",
+          title: "Changed"
+        })
         expect(conflict.status).toBe(409)
         expect((conflict.json as { code: string }).code).toBe("course_handle_taken")
-        const [course] = yield* sql<{ title: string }>`SELECT title FROM courses WHERE id = ${courseId}`
+        const [course] = yield* sql<{
+          title: string
+        }>`SELECT title FROM courses WHERE id = ${courseId}`
         expect(course!.title).toBe("Stays")
 
         const noPassword = yield* write("PUT", "/courses/stays/access-rules", {
@@ -225,7 +243,9 @@ describe("change log", () => {
         const secondId = (second.json as { id: number }).id
         const afterCreates = yield* countLogRows
         const positions = yield* sql`SELECT id, position FROM featured ORDER BY id`
-        const reorder = yield* write("PUT", "/featured/order", { ids: [secondId, firstId, 999_999] })
+        const reorder = yield* write("PUT", "/featured/order", {
+          ids: [secondId, firstId, 999_999]
+        })
         expect(reorder.status).toBe(404)
         expect((reorder.json as { code: string }).code).toBe("featured_not_found")
         expect(yield* sql`SELECT id, position FROM featured ORDER BY id`).toEqual(positions)
@@ -237,7 +257,9 @@ describe("change log", () => {
         expect((lastAdmin.json as { code: string }).code).toBe("last_admin")
 
         const lectureId = yield* Fixtures.lecture({ courseId, title: "Attach" })
-        const attach = yield* write("POST", `/lectures/${lectureId}/source-files`, { path: "a.mp4" })
+        const attach = yield* write("POST", `/lectures/${lectureId}/source-files`, {
+          path: "a.mp4"
+        })
         expect(attach.status).toBe(503)
         expect(yield* sql`SELECT * FROM source_files`).toEqual([])
 
@@ -254,7 +276,9 @@ describe("change log", () => {
         const medium = yield* Fixtures.medium(lectureId, "public")
         const protectedPath = medium.path.replace("published/public/", "published/protected/")
 
-        yield* write("PUT", `/lectures/${lectureId}/access-rules`, { rules: [{ kind: "moderators" }] })
+        yield* write("PUT", `/lectures/${lectureId}/access-rules`, {
+          rules: [{ kind: "moderators" }]
+        })
         const jobs = yield* sql<{ input: { moves: ReadonlyArray<{ from: string; to: string }> } }>`
           SELECT input FROM jobs WHERE type = 'media.relocate' ORDER BY id
         `
@@ -262,7 +286,9 @@ describe("change log", () => {
 
         const failed = yield* write("PATCH", `/lectures/${lectureId}`, { visible: "no" })
         expect(failed.status).toBe(400)
-        const count = (yield* sql<{ count: number }>`SELECT count(*)::int AS count FROM jobs WHERE type = 'media.relocate'`)[0]!.count
+        const count = (yield* sql<{
+          count: number
+        }>`SELECT count(*)::int AS count FROM jobs WHERE type = 'media.relocate'`)[0]!.count
         expect(count).toBe(jobs.length)
       })
     )

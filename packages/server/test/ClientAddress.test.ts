@@ -27,9 +27,7 @@ describe("clientAddressOf", () => {
   })
 
   it("maps IPv4 in IPv6 to IPv4", () => {
-    expect(clientAddressOf("::ffff:127.0.0.1", "::ffff:198.51.100.1", trusted)).toBe(
-      "198.51.100.1"
-    )
+    expect(clientAddressOf("::ffff:127.0.0.1", "::ffff:198.51.100.1", trusted)).toBe("198.51.100.1")
   })
 
   it("falls back to the peer for a malformed header", () => {

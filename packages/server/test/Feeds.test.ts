@@ -68,7 +68,9 @@ describe("feeds", () => {
         const items = asArray<Record<string, any>>(channel.item)
         expect(items.map((item) => item.title)).toEqual(["Zweiter Termin", awkward])
         for (const item of items) {
-          expect(item.enclosure["@url"]).toMatch(/^http:\/\/127\.0\.0\.1:5999\/published\/public\/.+\.mp4$/)
+          expect(item.enclosure["@url"]).toMatch(
+            /^http:\/\/127\.0\.0\.1:5999\/published\/public\/.+\.mp4$/
+          )
           expect(item.enclosure["@type"]).toBe("video/mp4")
           expect(item.enclosure["@length"]).toBe("1000")
         }
@@ -119,7 +121,9 @@ describe("feeds", () => {
         }
         const calendar = new ICAL.Component(ICAL.parse(response.text))
         expect(calendar.getFirstPropertyValue("version")).toBe("2.0")
-        const events = calendar.getAllSubcomponents("vevent").map((component) => new ICAL.Event(component))
+        const events = calendar
+          .getAllSubcomponents("vevent")
+          .map((component) => new ICAL.Event(component))
         expect(events.map((event) => event.summary)).toEqual([
           `Analysis & Co: ${awkward}`,
           "Analysis & Co: Zweiter Termin",

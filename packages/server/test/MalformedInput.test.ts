@@ -66,13 +66,21 @@ const fillPath = (operation: Operation, replace?: { name: string; value: string 
 
 const documentedCodes: ReadonlySet<string> = new Set(Object.keys(errorCodeCatalogue))
 
-const expectError = (response: TestServer.RawResponse, label: string, statuses?: ReadonlyArray<number>) => {
+const expectError = (
+  response: TestServer.RawResponse,
+  label: string,
+  statuses?: ReadonlyArray<number>
+) => {
   expect(response.status, `${label}: ${response.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400)
   expect(response.status, `${label}: ${response.text.slice(0, 300)}`).toBeLessThan(500)
-  if (statuses) expect(statuses, `${label}: ${response.text.slice(0, 300)}`).toContain(response.status)
+  if (statuses)
+    expect(statuses, `${label}: ${response.text.slice(0, 300)}`).toContain(response.status)
   const body = response.json as { code?: unknown; message?: unknown } | undefined
   expect(typeof body?.code, `${label}: ${response.text.slice(0, 300)}`).toBe("string")
-  expect(documentedCodes.has(String(body?.code)), `${label}: undocumented ${String(body?.code)}`).toBe(true)
+  expect(
+    documentedCodes.has(String(body?.code)),
+    `${label}: undocumented ${String(body?.code)}`
+  ).toBe(true)
   expect(typeof body?.message, label).toBe("string")
   return body as { code: string; message: string; field?: string }
 }
@@ -110,7 +118,15 @@ describe("malformed input", () => {
             })
 
           for (const name of operation.pathParams) {
-            for (const bad of ["0", "-1", "abc", "9".repeat(40), "%E2%82", "x".repeat(5000), "Bad Handle"]) {
+            for (const bad of [
+              "0",
+              "-1",
+              "abc",
+              "9".repeat(40),
+              "%E2%82",
+              "x".repeat(5000),
+              "Bad Handle"
+            ]) {
               if (name === "handle" && bad === "abc") continue
               const response = yield* send(fillPath(operation, { name, value: bad }))
               const error = expectError(response, `${label} ${name}=${bad.slice(0, 20)}`)
@@ -136,14 +152,21 @@ describe("malformed input", () => {
 
           if (operation.hasBody) {
             const path = fillPath(operation)
-            const cases: ReadonlyArray<[string, string | undefined, Record<string, string>, ReadonlyArray<number>]> = [
-              ["bad JSON", "{\"title\": ", json, [400]],
+            const cases: ReadonlyArray<
+              [string, string | undefined, Record<string, string>, ReadonlyArray<number>]
+            > = [
+              ["bad JSON", '{"title": ', json, [400]],
               ["array body", "[1, 2, 3]", json, [400]],
               ["string body", JSON.stringify("hello"), json, [400]],
               ["null body", "null", json, [400]],
               ["unknown field", JSON.stringify({ surelyUnknownField: 1 }), json, [400]],
               ["wrong content type", "{}", { "content-type": "text/plain" }, [415]],
-              ["form content type", "a=1", { "content-type": "application/x-www-form-urlencoded" }, [415]],
+              [
+                "form content type",
+                "a=1",
+                { "content-type": "application/x-www-form-urlencoded" },
+                [415]
+              ],
               ["body over 1 MiB", JSON.stringify({ text: "x".repeat(1_100_000) }), json, [413]]
             ]
             for (const [name, body, headers, statuses] of cases) {
@@ -155,7 +178,10 @@ describe("malformed input", () => {
               for (const value of [12345, true, [], { nested: 1 }, "x".repeat(100_000), -1.5]) {
                 const response = yield* send(path, JSON.stringify({ [property]: value }))
                 if (response.status < 400) continue
-                const error = expectError(response, `${label} ${property}=${JSON.stringify(value).slice(0, 20)}`)
+                const error = expectError(
+                  response,
+                  `${label} ${property}=${JSON.stringify(value).slice(0, 20)}`
+                )
                 if (response.status === 400) expect(error.field, label).toBeDefined()
               }
             }
@@ -182,20 +208,72 @@ describe("malformed input", () => {
           fc.integer().map(String),
           fc.constantFrom("0", "1", "fuzz", "..", "%00", "%", "ü", " ", "9007199254740993")
         )
-        const queryValue = fc.oneof(fc.string({ maxLength: 300 }), fc.integer().map(String), fc.constant(""))
+        const queryValue = fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.integer().map(String),
+          fc.constant("")
+        )
         const body = fc.oneof(
           fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
           fc.string({ maxLength: 200 }),
-          fc.dictionary(fc.constantFrom("title", "handle", "password", "visible", "rules", "startTime", "ids", "kind", "input", "type", "text", "q"), fc.jsonValue({ maxDepth: 2 })).map((value) => JSON.stringify(value))
+          fc
+            .dictionary(
+              fc.constantFrom(
+                "title",
+                "handle",
+                "password",
+                "visible",
+                "rules",
+                "startTime",
+                "ids",
+                "kind",
+                "input",
+                "type",
+                "text",
+                "q"
+              ),
+              fc.jsonValue({ maxDepth: 2 })
+            )
+            .map((value) => JSON.stringify(value))
         )
         const requests = fc.sample(
           fc.record({
-            operation: fc.constantFrom(...operations.filter((operation) => !operation.path.endsWith("/auth/logout"))),
+            operation: fc.constantFrom(
+              ...operations.filter((operation) => !operation.path.endsWith("/auth/logout"))
+            ),
             segment,
-            query: fc.dictionary(fc.constantFrom("q", "limit", "offset", "semester", "listed", "profile", "status", "from", "to", "objectId", "objectType", "all", "since", "type", "state", "unassigned", "lectureId", "sourceFileId"), queryValue, { maxKeys: 3 }),
+            query: fc.dictionary(
+              fc.constantFrom(
+                "q",
+                "limit",
+                "offset",
+                "semester",
+                "listed",
+                "profile",
+                "status",
+                "from",
+                "to",
+                "objectId",
+                "objectType",
+                "all",
+                "since",
+                "type",
+                "state",
+                "unassigned",
+                "lectureId",
+                "sourceFileId"
+              ),
+              queryValue,
+              { maxKeys: 3 }
+            ),
             body,
             asModerator: fc.boolean(),
-            contentType: fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", undefined)
+            contentType: fc.constantFrom(
+              "application/json",
+              "application/json; charset=utf-8",
+              "text/plain",
+              undefined
+            )
           }),
           { seed: 20261014, numRuns: 1200 }
         )
@@ -206,22 +284,36 @@ describe("malformed input", () => {
           const [parameter] = operation.pathParams
           const path = fillPath(
             operation,
-            parameter === undefined ? undefined : { name: parameter, value: encodeURIComponent(generated.segment) }
+            parameter === undefined
+              ? undefined
+              : { name: parameter, value: encodeURIComponent(generated.segment) }
           )
           const search = new URLSearchParams(generated.query).toString()
-          const response = yield* TestServer.request(operation.method, `${path}${search ? `?${search}` : ""}`, {
-            caller: generated.asModerator ? moderator : {},
-            headers: generated.contentType ? { "content-type": generated.contentType } : {},
-            ...(operation.method === "GET" ? {} : { body: generated.body })
-          })
+          const response = yield* TestServer.request(
+            operation.method,
+            `${path}${search ? `?${search}` : ""}`,
+            {
+              caller: generated.asModerator ? moderator : {},
+              headers: generated.contentType ? { "content-type": generated.contentType } : {},
+              ...(operation.method === "GET" ? {} : { body: generated.body })
+            }
+          )
           statuses[response.status] = (statuses[response.status] ?? 0) + 1
           if (response.status >= 500) {
             serverErrors += 1
-            expect.soft(response.status, `${operation.method} ${path}?${search} ${generated.body.slice(0, 200)} -> ${response.text.slice(0, 300)}`).toBeLessThan(500)
+            expect
+              .soft(
+                response.status,
+                `${operation.method} ${path}?${search} ${generated.body.slice(0, 200)} -> ${response.text.slice(0, 300)}`
+              )
+              .toBeLessThan(500)
           }
           if (response.status >= 400) {
             const error = response.json as { code?: unknown } | undefined
-            expect(documentedCodes.has(String(error?.code)), `${operation.method} ${path}: ${response.text.slice(0, 200)}`).toBe(true)
+            expect(
+              documentedCodes.has(String(error?.code)),
+              `${operation.method} ${path}: ${response.text.slice(0, 200)}`
+            ).toBe(true)
           }
         }
         expect(statuses[200] ?? 0, JSON.stringify(statuses)).toBeGreaterThan(50)

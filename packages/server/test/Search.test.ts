@@ -44,7 +44,10 @@ describe("search", () => {
         title: "Lineare Algebra I",
         description: "Vektorräume, mit einem Blick auf die Analysis."
       })
-      const exercises = yield* Fixtures.lecture({ courseId: analysis, title: "Übungen zur Stetigkeit" })
+      const exercises = yield* Fixtures.lecture({
+        courseId: analysis,
+        title: "Übungen zur Stetigkeit"
+      })
       yield* Fixtures.lecture({ courseId: analysis, title: "Konvergenz von Reihen" })
       yield* sql`
         INSERT INTO chapters (lecture_id, start_seconds, title)

@@ -5,7 +5,6 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -234,7 +233,7 @@ export const AuthLive = HttpApiBuilder.group(VideoAgApi, "auth", (handlers) =>
           )
           yield* HttpApiBuilder.securitySetCookie(sessionCookie, session.token, {
             ...cookieOptions,
-            maxAge: Duration.toSeconds(settings.sessionLifetime)
+            maxAge: settings.sessionLifetime
           })
           return session.user
         })

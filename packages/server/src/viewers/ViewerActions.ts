@@ -77,7 +77,7 @@ export class ViewerActions extends Effect.Service<ViewerActions>()(
               secure: settings.secureCookies,
               sameSite: "lax",
               path: "/",
-              maxAge: Duration.toSeconds(settings.passwordGrantLifetime)
+              maxAge: settings.passwordGrantLifetime
             })
           )
         )
