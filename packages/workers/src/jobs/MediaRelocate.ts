@@ -4,6 +4,7 @@
  * target exists counts as moved, so a repeated or overtaken job succeeds. Both paths must lie
  * below `published/`, and a real path that leaves the media root is rejected.
  */
+import * as NodeFs from "node:fs/promises"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
@@ -41,6 +42,16 @@ const checkPublishedPath = (path: string) => {
   return Effect.succeed(normalized.right)
 }
 
+/**
+ * Removes a folder only while it is empty. `rmdir` refuses a folder that is not, so a file a
+ * concurrent job renames into it is never lost.
+ */
+const removeIfEmpty = (folder: string) =>
+  Effect.tryPromise({
+    try: () => NodeFs.rmdir(folder),
+    catch: (cause) => cause
+  })
+
 const isInside = (root: string, candidate: string, path: Path.Path) => {
   const relative = path.relative(root, candidate)
   return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative)
@@ -61,7 +72,7 @@ const moveEntry = (
       for (const entry of yield* fs.readDirectory(from).pipe(Effect.mapError(failure))) {
         yield* moveEntry(path.join(from, entry), path.join(to, entry))
       }
-      yield* fs.remove(from).pipe(Effect.mapError(failure))
+      yield* removeIfEmpty(from).pipe(Effect.ignore)
       return
     }
     yield* fs.makeDirectory(path.dirname(to), { recursive: true }).pipe(Effect.mapError(failure))
@@ -71,14 +82,10 @@ const moveEntry = (
 /** Removes the empty folders above a moved path, up to the exposure folder. */
 const removeEmptyParents = (root: string, relativePath: string) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const segments = relativePath.split("/")
     for (let depth = segments.length - 1; depth > 2; depth--) {
-      const folder = path.join(root, ...segments.slice(0, depth))
-      const entries = yield* fs.readDirectory(folder)
-      if (entries.length > 0) return
-      yield* fs.remove(folder)
+      yield* removeIfEmpty(path.join(root, ...segments.slice(0, depth)))
     }
   }).pipe(Effect.catchAll(() => Effect.void))
 
