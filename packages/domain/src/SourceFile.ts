@@ -33,7 +33,10 @@ export const AttachSourceFile = StrictStruct({
     description:
       "Path of the raw recording relative to the media root, e.g. `lectures/analysis-1.mp4`"
   })
-}).annotations({ identifier: "AttachSourceFile" })
+}).annotations({
+  identifier: "AttachSourceFile",
+  examples: [{ path: "incoming/ana1-2026-10-14.mp4" }]
+})
 
 /** The recorded source file and the job that processes it. */
 export class AttachedSourceFile extends Schema.Class<AttachedSourceFile>("AttachedSourceFile")({

@@ -19,6 +19,7 @@ import { CoursesApi } from "./CoursesApi.js"
 import { FeedsApi } from "./FeedsApi.js"
 import { JobsApi, SourceFilesApi } from "./JobsApi.js"
 import { LecturesApi } from "./LecturesApi.js"
+import { finishDocument } from "./OpenApiExamples.js"
 import { ChangeLogApi, StatisticsApi } from "./ModerationApi.js"
 import { SearchApi } from "./SearchApi.js"
 
@@ -62,4 +63,5 @@ export class VideoAgApi extends HttpApi.make("videoag")
   .prefix(apiPrefix)
   .annotate(OpenApi.Title, "Video AG API")
   .annotate(OpenApi.Version, "1")
-  .annotate(OpenApi.Description, description) {}
+  .annotate(OpenApi.Description, description)
+  .annotate(OpenApi.Transform, (spec) => finishDocument(spec as never) as never) {}
