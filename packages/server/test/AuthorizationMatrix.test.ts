@@ -377,14 +377,22 @@ describe("authorization matrix", () => {
             caller: caller.caller
           })
           expect(search.status, caller.name).toBe(200)
-          const hits = (search.json as { items: ReadonlyArray<Record<string, any>> }).items
+          const hits = (
+            search.json as {
+              items: ReadonlyArray<{
+                _tag: string
+                course?: { handle: string }
+                lecture?: { id: number }
+              }>
+            }
+          ).items
           const searchableCourses = caller.moderator
             ? courses.map((course) => course.handle).sort()
             : listedHandles
           expect(
             hits
               .filter((hit) => hit._tag === "course")
-              .map((hit) => hit.course.handle)
+              .map((hit) => hit.course?.handle)
               .sort(),
             caller.name
           ).toEqual(searchableCourses)
@@ -399,7 +407,7 @@ describe("authorization matrix", () => {
           expect(
             hits
               .filter((hit) => hit._tag === "lecture")
-              .map((hit) => hit.lecture.id)
+              .map((hit) => hit.lecture?.id)
               .sort(),
             caller.name
           ).toEqual(searchableLectures)

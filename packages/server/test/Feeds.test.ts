@@ -13,6 +13,11 @@ const awkward = 'Grenzwerte, Reihen; "Folgen" & <Stetigkeit> \\ Ableitung – Ü
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" })
 
+/** A parsed XML element: text, attributes (`@name`) and child elements. */
+interface XmlElement {
+  readonly [name: string]: XmlElement & string
+}
+
 const asArray = <T>(value: T | ReadonlyArray<T> | undefined): ReadonlyArray<T> =>
   value === undefined ? [] : Array.isArray(value) ? value : [value as T]
 
@@ -65,14 +70,14 @@ describe("feeds", () => {
         expect(XMLValidator.validate(response.text)).toBe(true)
         const channel = parser.parse(response.text).rss.channel
         expect(channel.title).toBe("Analysis & Co (720p)")
-        const items = asArray<Record<string, any>>(channel.item)
+        const items = asArray<XmlElement>(channel.item)
         expect(items.map((item) => item.title)).toEqual(["Zweiter Termin", awkward])
         for (const item of items) {
-          expect(item.enclosure["@url"]).toMatch(
+          expect(item.enclosure!["@url"]).toMatch(
             /^http:\/\/127\.0\.0\.1:5999\/published\/public\/.+\.mp4$/
           )
-          expect(item.enclosure["@type"]).toBe("video/mp4")
-          expect(item.enclosure["@length"]).toBe("1000")
+          expect(item.enclosure!["@type"]).toBe("video/mp4")
+          expect(item.enclosure!["@length"]).toBe("1000")
         }
         expect(items[1]!.pubDate).toBe("Wed, 14 Oct 2026 08:30:00 GMT")
       })
@@ -83,8 +88,8 @@ describe("feeds", () => {
         yield* setup
         const response = yield* TestServer.request("GET", "/courses/feeds/feed.rss?profile=audio")
         expect(XMLValidator.validate(response.text)).toBe(true)
-        const items = asArray<Record<string, any>>(parser.parse(response.text).rss.channel.item)
-        expect(items.map((item) => item.enclosure["@url"].split("/").at(-1))).toEqual([
+        const items = asArray<XmlElement>(parser.parse(response.text).rss.channel.item)
+        expect(items.map((item) => item.enclosure?.["@url"]?.split("/").at(-1))).toEqual([
           "first-audio.m4a"
         ])
         const missing = yield* TestServer.request("GET", "/courses/feeds/feed.rss?profile=1080p")
@@ -103,7 +108,7 @@ describe("feeds", () => {
         expect(feed["@xmlns"]).toBe("http://www.w3.org/2005/Atom")
         expect(feed.title).toBe("Analysis & Co")
         expect(feed.author.name).toBe("Prof. <Beispiel>")
-        const entries = asArray<Record<string, any>>(feed.entry)
+        const entries = asArray<XmlElement>(feed.entry)
         expect(entries.map((entry) => entry.title)).toEqual(["Zweiter Termin", awkward])
         const links = asArray<Record<string, string>>(entries[1]!.link)
         expect(links.filter((link) => link["@rel"] === "enclosure")).toHaveLength(2)

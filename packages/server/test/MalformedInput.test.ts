@@ -20,6 +20,12 @@ interface Operation {
   readonly bodyProperties: ReadonlyArray<string>
 }
 
+interface SchemaObject {
+  readonly $ref?: string
+  readonly properties?: Record<string, unknown>
+  readonly anyOf?: ReadonlyArray<SchemaObject>
+}
+
 type OpenApiDocument = {
   readonly paths: Record<
     string,
@@ -27,11 +33,11 @@ type OpenApiDocument = {
       string,
       {
         readonly parameters?: ReadonlyArray<{ name: string; in: string; schema: unknown }>
-        readonly requestBody?: { content: Record<string, { schema: Record<string, any> }> }
+        readonly requestBody?: { content: Record<string, { schema: SchemaObject }> }
       }
     >
   >
-  readonly components: { readonly schemas: Record<string, Record<string, any>> }
+  readonly components: { readonly schemas: Record<string, SchemaObject> }
 }
 
 const operationsOf = (document: OpenApiDocument): ReadonlyArray<Operation> =>

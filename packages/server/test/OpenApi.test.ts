@@ -56,9 +56,21 @@ const schemas: Record<string, Schema.Schema.AnyNoContext> = {
   ViewStatistics
 }
 
+interface Content {
+  readonly schema?: { readonly $ref?: string; readonly items?: { readonly $ref?: string } }
+  readonly example?: unknown
+}
+
+interface Operation {
+  readonly operationId: string
+  readonly summary?: string
+  readonly responses: Record<string, { readonly content?: Record<string, Content> }>
+  readonly requestBody?: { readonly content: Record<string, Content> }
+}
+
 type Document = {
   info: { description: string }
-  paths: Record<string, Record<string, Record<string, any>>>
+  paths: Record<string, Record<string, Operation>>
   components: { schemas: Record<string, unknown> }
 }
 
@@ -79,12 +91,8 @@ describe("OpenAPI document", () => {
         for (const { method, operation, path } of operations) {
           const label = `${method} ${path}`
           expect(typeof operation["summary"], label).toBe("string")
-          for (const [status, response] of Object.entries(
-            operation["responses"] as Record<string, any>
-          )) {
-            for (const content of Object.values(response["content"] ?? {}) as Array<
-              Record<string, any>
-            >) {
+          for (const [status, response] of Object.entries(operation.responses)) {
+            for (const content of Object.values(response.content ?? {})) {
               expect(content["example"], `${label} ${status}`).toBeDefined()
             }
           }
@@ -119,14 +127,12 @@ describe("OpenAPI document", () => {
         let checked = 0
         for (const methods of Object.values(document.paths)) {
           for (const operation of Object.values(methods)) {
-            for (const [status, response] of Object.entries(
-              operation["responses"] as Record<string, any>
-            )) {
+            for (const [status, response] of Object.entries(operation.responses)) {
               if (!status.startsWith("2")) continue
               const content = response["content"]?.["application/json"]
               const ref = content?.schema?.["$ref"] ?? content?.schema?.items?.["$ref"]
               const schema = ref ? schemas[String(ref).split("/").at(-1)!] : undefined
-              if (schema === undefined) continue
+              if (schema === undefined || content === undefined) continue
               const examples = Array.isArray(content.example) ? content.example : [content.example]
               for (const example of examples) {
                 const decoded = Schema.decodeUnknownEither(schema)(example)

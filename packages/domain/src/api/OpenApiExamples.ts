@@ -287,35 +287,53 @@ const withoutDecodeError = (schema: JsonSchema): JsonSchema => {
   return kept.length === 1 && kept[0] !== undefined ? kept[0] : { ...schema, anyOf: kept }
 }
 
+type JsonObject = Record<string, unknown>
+
+/** The object under `key`, or an empty object for a missing or non-object value. */
+const objectAt = (value: JsonObject | undefined, key: string): JsonObject => {
+  const inner = value?.[key]
+  return typeof inner === "object" && inner !== null ? (inner as JsonObject) : {}
+}
+
+const objectsIn = (value: JsonObject): ReadonlyArray<JsonObject> =>
+  Object.values(value).filter(
+    (inner): inner is JsonObject => typeof inner === "object" && inner !== null
+  )
+
 /** The OpenAPI transform that adds examples and drops `HttpApiDecodeError`. */
-export const finishDocument = (spec: Record<string, any>): Record<string, any> => {
-  for (const methods of Object.values(spec["paths"] ?? {}) as ReadonlyArray<Record<string, any>>) {
-    for (const operation of Object.values(methods)) {
+export const finishDocument = (spec: JsonObject): JsonObject => {
+  for (const methods of objectsIn(objectAt(spec, "paths"))) {
+    for (const operation of objectsIn(methods)) {
       const operationId = String(operation["operationId"] ?? "")
-      const requestContent = operation["requestBody"]?.["content"]?.["application/json"]
-      if (requestContent !== undefined && operationId in requestExamples) {
-        requestContent["example"] = requestExamples[operationId]
+      const request = objectAt(
+        objectAt(objectAt(operation, "requestBody"), "content"),
+        "application/json"
+      )
+      if (Object.keys(request).length > 0 && operationId in requestExamples) {
+        request["example"] = requestExamples[operationId]
       }
-      for (const [status, response] of Object.entries(operation["responses"] ?? {}) as Array<
-        [string, Record<string, any>]
-      >) {
-        for (const content of Object.values(response["content"] ?? {}) as Array<
-          Record<string, any>
-        >) {
+      for (const [status, response] of Object.entries(objectAt(operation, "responses"))) {
+        if (typeof response !== "object" || response === null) continue
+        const responseObject = response as JsonObject
+        for (const content of objectsIn(objectAt(responseObject, "content"))) {
           content["schema"] = withoutDecodeError(content["schema"] as JsonSchema)
-          const example = exampleFor(content["schema"], operationId, status.startsWith("2"))
+          const example = exampleFor(
+            content["schema"] as JsonSchema,
+            operationId,
+            status.startsWith("2")
+          )
           if (example !== undefined) content["example"] = example
         }
         if (
           status === "400" &&
-          response["description"] === "The request did not match the expected schema"
+          responseObject["description"] === "The request did not match the expected schema"
         ) {
-          response["description"] = "ValidationError"
+          responseObject["description"] = "ValidationError"
         }
       }
     }
   }
-  const schemas = spec["components"]?.["schemas"] as Record<string, unknown> | undefined
-  if (schemas !== undefined) delete schemas["HttpApiDecodeError"]
+  const schemas = objectAt(objectAt(spec, "components"), "schemas")
+  delete schemas["HttpApiDecodeError"]
   return spec
 }
