@@ -67,15 +67,6 @@ export const PageQuery = {
   offset: Schema.optionalWith(IntFromQuery(0, 100_000), { default: () => 0 })
 }
 
-/** One page of a list and the total number of matching items. */
-export const Page = <Item extends Schema.Schema.Any>(item: Item) =>
-  Schema.Struct({
-    items: Schema.Array(item),
-    total: Schema.Int,
-    limit: Schema.Int,
-    offset: Schema.Int
-  })
-
 /** A calendar day such as 2026-10-14. */
 export const Day = Schema.String.pipe(
   Schema.filter(

@@ -3,7 +3,7 @@
  * standing in for nginx and behaving like `docker/nginx/file-provider.conf`. It serves
  * `/published/public/` to everyone and `/published/protected/` only with a valid signed link
  * (403 when the signature is missing or wrong, 410 when it has expired), with range requests;
- * `?download=1` asks the browser to save the file. It answers the API server's HEAD checks of
+ * `?download=1` makes the browser save the file. It answers the API server's HEAD checks of
  * source files under `/internal/source-files/`. Paths whose real location (after symbolic links)
  * leaves the media root are never served.
  */

@@ -69,7 +69,7 @@ export class MediaApi extends HttpApiGroup.make("media")
       .annotate(OpenApi.Summary, "Count a view of a medium")
       .annotate(
         OpenApi.Description,
-        "Counts at most one view per viewer, medium and day. Viewers are told apart by a keyed " +
+        "Counts at most one view per viewer, medium and day. Viewers are distinguished by a keyed " +
           "hash of client address and user agent whose key is replaced every day; no address is " +
           "stored."
       )

@@ -1,7 +1,7 @@
 /**
- * Finishes the generated OpenAPI document: every response gets an example (success bodies from
- * the examples below, errors from the error-code catalogue), and the framework's own
- * `HttpApiDecodeError` is replaced by `ValidationError`, which is what the server sends for a
+ * Finishes the generated OpenAPI document. Every response gets an example: success bodies from
+ * the examples below, errors from the error-code catalogue. The framework's own
+ * `HttpApiDecodeError` is replaced by `ValidationError`, because the server sends that for a
  * request that does not match its schema.
  */
 import { errorCodeCatalogue, type ErrorCode } from "../ApiErrors.js"
@@ -289,7 +289,7 @@ const withoutDecodeError = (schema: JsonSchema): JsonSchema => {
 
 type JsonObject = Record<string, unknown>
 
-/** The object under `key`, or an empty object for a missing or non-object value. */
+/** Returns the object under `key`, or an empty object for a missing or non-object value. */
 const objectAt = (value: JsonObject | undefined, key: string): JsonObject => {
   const inner = value?.[key]
   return typeof inner === "object" && inner !== null ? (inner as JsonObject) : {}
@@ -300,7 +300,7 @@ const objectsIn = (value: JsonObject): ReadonlyArray<JsonObject> =>
     (inner): inner is JsonObject => typeof inner === "object" && inner !== null
   )
 
-/** The OpenAPI transform that adds examples and drops `HttpApiDecodeError`. */
+/** Adds examples to the OpenAPI document and drops `HttpApiDecodeError` from it. */
 export const finishDocument = (spec: JsonObject): JsonObject => {
   for (const methods of objectsIn(objectAt(spec, "paths"))) {
     for (const operation of objectsIn(methods)) {

@@ -151,6 +151,7 @@ export class Search extends Effect.Service<Search>()("@videoag/server/Search", {
         })
         return new SearchResults({
           items,
+          // NOTE: a page past the last hit has no row to carry the total, so it reports 0.
           total: hits[0]?.total ?? 0,
           limit: request.limit,
           offset: request.offset

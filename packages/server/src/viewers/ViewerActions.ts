@@ -2,7 +2,7 @@
  * What viewers do besides reading: unlock a course or lecture with its password, count a view
  * of a medium, suggest a chapter.
  *
- * Views count once per viewer, medium and day (Europe/Berlin). A viewer is told apart by an
+ * Views count once per viewer, medium and day (Europe/Berlin). Viewers are distinguished by an
  * HMAC of medium, client address and user agent under a random key of the day; the key is
  * deleted after the day, so the stored markers cannot be traced back to an address.
  */
