@@ -38,6 +38,8 @@ export interface ServerSettings {
   readonly passwordGrantLifetime: Duration.Duration
   /** Public base URL of the website; feeds link lectures as `<siteUrl>/<handle>/<lecture id>`. */
   readonly siteUrl: string
+  /** Origins (scheme, host, port) of web apps on other origins that may call the API with cookies. */
+  readonly corsOrigins: ReadonlyArray<string>
 }
 
 export class ServerConfig extends Context.Tag("@videoag/server/ServerConfig")<
@@ -66,6 +68,21 @@ const addressRanges = (name: string) =>
       return Either.isRight(parsed)
         ? Either.right(ranges)
         : Either.left(ConfigError.InvalidData([name], parsed.left))
+    })
+  )
+
+const origins = (name: string) =>
+  Config.string(name).pipe(
+    Config.withDefault(""),
+    Config.map((text) =>
+      text
+        .split(",")
+        .map((origin) => origin.trim().replace(/\/+$/, ""))
+        .filter((origin) => origin !== "")
+    ),
+    Config.validate({
+      message: "Expected comma-separated origins such as https://video.example.org",
+      validation: (list) => list.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin))
     })
   )
 
@@ -113,7 +130,8 @@ export const settings: Effect.Effect<ServerSettings, ConfigError.ConfigError> = 
       ),
       siteUrl: yield* httpUrl("VIDEOAG_SITE_URL").pipe(
         Config.withDefault(`http://localhost:${port}`)
-      )
+      ),
+      corsOrigins: yield* origins("VIDEOAG_CORS_ORIGINS")
     }
   }
 )

@@ -71,6 +71,43 @@ describe("accounts", () => {
       })
     )
 
+    it.effect("CORS answers only the configured origin", () =>
+      Effect.gen(function* () {
+        const preflight = (origin: string) =>
+          TestServer.request("OPTIONS", "/courses", {
+            headers: {
+              origin,
+              "access-control-request-method": "POST",
+              "access-control-request-headers": "content-type, x-videoag-csrf"
+            }
+          })
+        const allowed = yield* preflight("https://video.example.org")
+        expect(allowed.headers.get("access-control-allow-origin")).toBe("https://video.example.org")
+        expect(allowed.headers.get("access-control-allow-credentials")).toBe("true")
+        expect(allowed.headers.get("access-control-allow-headers")).toContain("x-videoag-csrf")
+        const foreign = yield* preflight("https://evil.example.com")
+        expect(foreign.headers.get("access-control-allow-origin")).not.toBe(
+          "https://evil.example.com"
+        )
+      })
+    )
+
+    it.effect("media.relocate cannot be enqueued by hand", () =>
+      Effect.gen(function* () {
+        const cookies = yield* TestServer.login()
+        const response = yield* TestServer.request("POST", "/jobs", {
+          body: JSON.stringify({
+            type: "media.relocate",
+            input: { moves: [{ from: "published/protected/a.mp4", to: "published/public/a.mp4" }] }
+          }),
+          headers: { ...json, "x-videoag-csrf": "1" },
+          caller: { cookies }
+        })
+        expect(response.status).toBe(400)
+        expect((response.json as { field: string }).field).toBe("type")
+      })
+    )
+
     it.effect("logout revokes the session", () =>
       Effect.gen(function* () {
         const cookies = yield* TestServer.login()

@@ -37,7 +37,8 @@ export const testSettings: ServerConfig.ServerSettings = {
   serverSecret: Redacted.make("test-server-secret-0123456789abcdef"),
   mediaUrlLifetime: Duration.hours(6),
   passwordGrantLifetime: Duration.days(7),
-  siteUrl: "https://video.example.org"
+  siteUrl: "https://video.example.org",
+  corsOrigins: ["https://video.example.org"]
 }
 
 /** Base URL of the running test server, e.g. `http://127.0.0.1:41234`. */

@@ -55,7 +55,8 @@ export const layer = (options: StackOptions) => {
               serverSecret: Redacted.make(Crypto.randomBytes(32).toString("hex")),
               mediaUrlLifetime: Duration.hours(6),
               passwordGrantLifetime: Duration.days(7),
-              siteUrl: `http://${options.httpHost}:${options.httpPort}`
+              siteUrl: `http://${options.httpHost}:${options.httpPort}`,
+              corsOrigins: []
             })
           )
         )

@@ -192,7 +192,8 @@ const urlsFor = (provider: Provider) =>
             serverSecret: Redacted.make("server-secret-0123456789"),
             mediaUrlLifetime: Duration.hours(1),
             passwordGrantLifetime: Duration.days(1),
-            siteUrl: "https://video.example.org"
+            siteUrl: "https://video.example.org",
+            corsOrigins: []
           })
         )
       )

@@ -22,7 +22,8 @@ export const grantCookieName = "videoag_grants"
 /**
  * Header every cookie-authenticated write (POST, PUT, PATCH, DELETE of a moderator endpoint)
  * must carry with any non-empty value. Browsers send custom headers cross-origin only after a
- * CORS preflight the API does not allow, so a forged form or image request cannot carry it.
+ * CORS preflight, which the server allows only for its configured origins, so a forged form or
+ * image request from another site cannot carry it.
  */
 export const csrfHeaderName = "x-videoag-csrf"
 

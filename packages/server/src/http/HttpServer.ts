@@ -13,7 +13,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
-import { apiPrefix, VideoAgApi } from "@videoag/domain"
+import { apiPrefix, csrfHeaderName, VideoAgApi } from "@videoag/domain"
 import { JobRepository } from "@videoag/domain/sql"
 import { ViewerLive } from "../access/ViewerLive.js"
 import { Accounts } from "../accounts/Accounts.js"
@@ -89,6 +89,24 @@ export const ApiLive = ApiWithoutInspector.pipe(
   Layer.provide(FetchHttpClient.layer)
 )
 
+/**
+ * CORS for the configured web-app origins only, with cookies. Other origins get no preflight
+ * answer, so their browsers never send the CSRF header.
+ */
+const CorsLive = Layer.unwrapEffect(
+  Effect.map(ServerConfig, (settings) =>
+    settings.corsOrigins.length === 0
+      ? Layer.empty
+      : HttpApiBuilder.middlewareCors({
+          allowedOrigins: settings.corsOrigins,
+          allowedMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+          allowedHeaders: ["content-type", csrfHeaderName],
+          credentials: true,
+          maxAge: 600
+        })
+  )
+)
+
 /** Creates or disables the debug moderator when the server starts. */
 const DebugModeratorLive = Layer.effectDiscard(
   Effect.flatMap(Accounts, (accounts) => accounts.applyDebugModerator)
@@ -101,6 +119,7 @@ const DebugModeratorLive = Layer.effectDiscard(
 export const serve = <E, R>(api: Layer.Layer<HttpApi.Api, E, R>) =>
   HttpApiBuilder.serve((app) => Metrics.middleware(HttpMiddleware.logger(app))).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: `${apiPrefix}/docs` })),
+    Layer.provide(CorsLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: `${apiPrefix}/openapi.json` })),
     Layer.provide(Health.layer),
     Layer.provide(ErrorResponses.layer),

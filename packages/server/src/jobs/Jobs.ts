@@ -14,6 +14,7 @@ import {
   findJobType,
   jobTypes,
   JobPage,
+  MediaRelocate,
   NotFound,
   ValidationError,
   type JobId,
@@ -90,6 +91,13 @@ export class Jobs extends Effect.Service<Jobs>()("@videoag/server/Jobs", {
           return yield* new ValidationError({
             code: "invalid_request",
             message: `Invalid type: Unknown job type ${JSON.stringify(typeName)}; known types: ${jobTypes.map((known) => known.name).join(", ")}`,
+            field: "type"
+          })
+        }
+        if (type.value.name === MediaRelocate.name) {
+          return yield* new ValidationError({
+            code: "invalid_request",
+            message: `Invalid type: ${MediaRelocate.name} jobs are enqueued by the system when access or visibility changes`,
             field: "type"
           })
         }
@@ -176,6 +184,13 @@ export class Jobs extends Effect.Service<Jobs>()("@videoag/server/Jobs", {
           decode
         )
         if (after === undefined) return yield* jobNotFound(id)
+        if (after.sourceFileId !== null) {
+          // The file can then be attached again, as after a failure.
+          yield* sql`
+            UPDATE source_files SET state = 'failed', updated_at = now()
+            WHERE id = ${after.sourceFileId} AND state IN ('pending', 'processing')
+          `
+        }
         yield* changeLog.recordChanges(
           "job",
           id,
