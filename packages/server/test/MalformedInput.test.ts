@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import fc from "fast-check"
+import * as Http from "node:http"
 import { errorCodeCatalogue } from "@videoag/domain"
 import * as Fixtures from "./Fixtures.js"
 import * as TestServer from "./TestServer.js"
@@ -193,6 +194,49 @@ describe("malformed input", () => {
             }
           }
         }
+      })
+    )
+
+    it.effect("a chunked body over 1 MiB is cut off", () =>
+      Effect.gen(function* () {
+        const { moderator } = yield* setup
+        const baseUrl = yield* TestServer.ServerUrl
+        const result = yield* Effect.async<{ status: number; text: string }, Error>((resume) => {
+          const request = Http.request(`${baseUrl}/api/v1/courses`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-videoag-csrf": "1",
+              cookie: `videoag_session=${moderator.cookies?.["videoag_session"] ?? ""}`
+            }
+          })
+          request.on("response", (response) => {
+            let text = ""
+            response.on("data", (data: Buffer) => (text += data.toString()))
+            response.on("end", () =>
+              resume(Effect.succeed({ status: response.statusCode ?? 0, text }))
+            )
+          })
+          request.on("error", (error) =>
+            resume(
+              "code" in error && (error.code === "ECONNRESET" || error.code === "EPIPE")
+                ? Effect.succeed({ status: 0, text: "" })
+                : Effect.fail(error)
+            )
+          )
+          const chunk = `"${"x".repeat(64 * 1024)}`
+          request.write(`{"title": `)
+          for (let index = 0; index < 20; index++) request.write(chunk)
+          request.end()
+        })
+        // The server stops reading at the limit; the client either gets the 413 or, while it is
+        // still sending, a reset connection. It never gets a 5xx or a created course.
+        if (result.status !== 0) {
+          expect(result.status, result.text).toBe(413)
+          expect((JSON.parse(result.text) as { code: string }).code).toBe("payload_too_large")
+        }
+        const list = yield* TestServer.request("GET", "/courses", { caller: moderator })
+        expect(JSON.stringify(list.json)).not.toContain("xxxxxxxx")
       })
     )
 

@@ -25,6 +25,15 @@ const StandaloneConfig = Config.all({
   postgresPort: Config.port("VIDEOAG_EMBEDDED_POSTGRES_PORT").pipe(Config.withDefault(55432)),
   sessionLifetime: Config.duration("VIDEOAG_SESSION_LIFETIME").pipe(
     Config.withDefault(Duration.days(14))
+  ),
+  universityNetworks: Config.string("VIDEOAG_UNIVERSITY_NETWORKS").pipe(
+    Config.withDefault(""),
+    Config.map((text) =>
+      text
+        .split(",")
+        .map((range) => range.trim())
+        .filter((range) => range !== "")
+    )
   )
 })
 
@@ -53,7 +62,8 @@ const MainLive = Layer.unwrapEffect(
       fileProviderHost: "127.0.0.1",
       fileProviderPort: config.fileProviderPort,
       orchestrator,
-      sessionLifetime: config.sessionLifetime
+      sessionLifetime: config.sessionLifetime,
+      universityNetworks: config.universityNetworks
     }).pipe(
       Layer.provide(Layer.provideMerge(Migrations.layer, DatabaseLive)),
       Layer.provide(NodeContext.layer)

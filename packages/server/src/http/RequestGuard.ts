@@ -1,7 +1,8 @@
 /**
  * Rejects bodies the API cannot take before any handler reads them: a body that is not JSON
  * gets 415, a body larger than 1 MiB gets 413. A body without a `Content-Length` is cut off at
- * the same size while it is read.
+ * the same size while it is read; a client still sending then may see the connection reset
+ * instead of the 413.
  */
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
