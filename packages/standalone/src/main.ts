@@ -9,11 +9,13 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Path from "node:path"
 import { Runtime } from "@videoag/domain"
 import { Database, Migrations } from "@videoag/domain/sql"
 import { OrchestratorConfig } from "@videoag/orchestrator"
+import { parseAddressRanges } from "@videoag/server"
 import * as EmbeddedPostgres from "./EmbeddedPostgres.js"
 import * as Stack from "./Stack.js"
 
@@ -33,7 +35,11 @@ const StandaloneConfig = Config.all({
         .split(",")
         .map((range) => range.trim())
         .filter((range) => range !== "")
-    )
+    ),
+    Config.validate({
+      message: "Expected comma-separated CIDR ranges such as 192.0.2.0/24 or 2001:db8::/32",
+      validation: (ranges) => Either.isRight(parseAddressRanges(ranges))
+    })
   )
 })
 
