@@ -103,8 +103,9 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
 ) {}
 
 export const ServiceUnavailableCode = documentedCodes(
-  ["file_provider_unavailable", "database_unavailable"],
-  "A service the API depends on did not respond; retrying later can help."
+  ["file_provider_unavailable", "database_unavailable", "server_not_ready"],
+  "A service the API depends on did not respond, or the server is still starting or already " +
+    "stopping (`server_not_ready`); retrying later can help."
 )
 
 /** 503: a dependency of the API is down. */

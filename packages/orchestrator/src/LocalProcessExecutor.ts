@@ -4,6 +4,8 @@
  * embedded default and in development.
  */
 import * as Command from "@effect/platform/Command"
+import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -37,13 +39,19 @@ const logTailLines = 50
 
 const decodeMessage = Schema.decodeUnknownOption(WorkerMessageFromJson)
 
-/** The worker CLI of this checkout, run from source through the tsx loader. */
-export const defaultWorkerCommand = (): ReadonlyArray<string> => [
-  process.execPath,
-  "--import",
-  import.meta.resolve("tsx"),
-  new URL(import.meta.resolve("@videoag/workers/main")).pathname
-]
+/**
+ * The worker CLI of this checkout, run from source through the tsx loader. Paths are resolved
+ * with `require.resolve` because the test runner does not provide `import.meta.resolve`.
+ */
+export const defaultWorkerCommand = (): ReadonlyArray<string> => {
+  const require = createRequire(import.meta.url)
+  return [
+    process.execPath,
+    "--import",
+    pathToFileURL(require.resolve("tsx")).href,
+    require.resolve("@videoag/workers/main")
+  ]
+}
 
 const exitFailure = (exitCode: number, logTail: ReadonlyArray<string>): JobError => ({
   code: "worker_exited",

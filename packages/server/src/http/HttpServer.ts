@@ -10,7 +10,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { createServer } from "node:http"
+import * as Http from "node:http"
 import { apiPrefix, VideoAgApi } from "@videoag/domain"
 import { JobRepository } from "@videoag/domain/sql"
 import { Accounts } from "../accounts/Accounts.js"
@@ -36,6 +36,31 @@ export const ApiLive = HttpApiBuilder.api(VideoAgApi).pipe(
 const DebugModeratorLive = Layer.effectDiscard(
   Effect.flatMap(Accounts, (accounts) => accounts.applyDebugModerator)
 ).pipe(Layer.provide(Accounts.Default))
+
+const notReadyBody = JSON.stringify({
+  code: "server_not_ready",
+  message: "The server is starting or stopping; try again in a moment",
+  _tag: "ServiceUnavailable"
+})
+
+/**
+ * A Node HTTP server that answers 503 while no request handler is attached. The socket
+ * listens before the API's handler is installed and after it is removed on shutdown; without
+ * this, requests in those moments would wait forever.
+ */
+const createServer = () => {
+  const server = Http.createServer()
+  server.on("request", (_request: Http.IncomingMessage, response: Http.ServerResponse) => {
+    if (server.listenerCount("request") > 1) return
+    response.writeHead(503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      connection: "close"
+    })
+    response.end(notReadyBody)
+  })
+  return server
+}
 
 /** Serves the API on the host and port of `ServerConfig`. */
 export const layer = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
