@@ -26,6 +26,7 @@ import {
 } from "@videoag/domain"
 import type { JobRecord } from "@videoag/domain/sql"
 import { AttemptOutcome, JobExecutor, type AttemptEvents } from "./JobExecutor.js"
+import * as ProcessReaper from "./ProcessReaper.js"
 
 export interface LocalProcessOptions {
   /** Program and leading arguments that start the worker CLI; `run <job type>` is appended. */
@@ -69,6 +70,10 @@ export const make = (options: LocalProcessOptions) =>
     const runAttempt = (job: JobRecord, events: AttemptEvents) =>
       Effect.gen(function* () {
         const scratch = yield* fs.makeTempDirectoryScoped({ prefix: "videoag-attempt-" })
+        const token = ProcessReaper.makeToken()
+        yield* Effect.addFinalizer(() =>
+          ProcessReaper.reap(token).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+        )
         const terminationMessagePath = path.join(scratch, "termination-log")
         const [program, ...leadingArgs] = options.workerCommand
         const command = Command.make(program ?? "node", ...leadingArgs, "run", job.type).pipe(
@@ -77,7 +82,8 @@ export const make = (options: LocalProcessOptions) =>
             [WorkerEnvironment.attempt]: String(job.attempt),
             [WorkerEnvironment.input]: JSON.stringify(job.input),
             [WorkerEnvironment.mediaRoot]: options.mediaRoot,
-            [WorkerEnvironment.terminationMessagePath]: terminationMessagePath
+            [WorkerEnvironment.terminationMessagePath]: terminationMessagePath,
+            [ProcessReaper.attemptTokenVariable]: token
           })
         )
         const process = yield* Command.start(command)

@@ -6,6 +6,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cookies from "@effect/platform/Cookies"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -42,6 +43,8 @@ export interface RunningStack {
   readonly apiUrl: string
   readonly fileProviderUrl: string
   readonly mediaRoot: string
+  /** The stack's database, to provide to queries that check what the stack stored. */
+  readonly database: Context.Context<Layer.Layer.Success<typeof TestDatabase.layer>>
 }
 
 /**
@@ -68,15 +71,19 @@ export const startStack = Effect.gen(function* () {
       retryMaxDelay: Duration.seconds(1),
       progressInterval: Duration.millis(200)
     }
-  }).pipe(
-    Layer.provide(TestDatabase.layer),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+  })
+  const database = yield* Layer.build(TestDatabase.layer)
+  yield* Layer.build(
+    stack.pipe(
+      Layer.provide(Layer.succeedContext(database)),
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    )
   )
-  yield* Layer.build(stack)
   const running: RunningStack = {
     apiUrl: `http://127.0.0.1:${httpPort}`,
     fileProviderUrl: `http://127.0.0.1:${fileProviderPort}`,
-    mediaRoot
+    mediaRoot,
+    database
   }
   return running
 })
