@@ -28,6 +28,15 @@ const ImageName = Schema.String.pipe(
   Schema.maxLength(100)
 )
 
+const listOf = <S extends Schema.Schema.Any>(item: S, example: string) =>
+  Schema.Array(item).annotations({
+    // Without `override`, the messages of invalid items still win over this one.
+    message: (issue) => ({
+      message: `Expected a list such as [${example}], got ${JSON.stringify(issue.actual)}`,
+      override: false
+    })
+  })
+
 const RelativeFolder = Schema.String.pipe(
   Schema.filter((path) => path.trim() !== "" && !path.startsWith("/") && !path.includes("\\"), {
     message: (issue) =>
@@ -38,19 +47,19 @@ const RelativeFolder = Schema.String.pipe(
 /** The fields of a `build.config.ts` default export. */
 export const BuildConfigFields = Schema.Struct({
   /** Name of the final image; the registry name gets a `development_` or `production_` prefix. */
-  targetImageName: Schema.optional(ImageName),
+  targetImageName: Schema.optionalWith(ImageName, { exact: true }),
   /** True for a package that is only built into other images (it has no image of its own). */
-  library: Schema.optional(Schema.Boolean),
+  library: Schema.optionalWith(Schema.Boolean, { exact: true }),
   /** Folders of other packages with a `build.config.ts`, relative to this package. */
-  buildDependencies: Schema.optional(Schema.Array(RelativeFolder)),
+  buildDependencies: Schema.optionalWith(listOf(RelativeFolder, '"../domain"'), { exact: true }),
   /** Debian packages the image needs at run time. */
-  aptRuntimeDependencies: Schema.optional(Schema.Array(AptPackage)),
+  aptRuntimeDependencies: Schema.optionalWith(listOf(AptPackage, '"ffmpeg"'), { exact: true }),
   /** Debian packages needed only while `npm ci` builds native modules. */
-  aptBuildDependencies: Schema.optional(Schema.Array(AptPackage)),
+  aptBuildDependencies: Schema.optionalWith(listOf(AptPackage, '"ffmpeg"'), { exact: true }),
   /** Dockerfile statements appended after the install steps; `$MODULE_DIR` is this package's path. */
-  dockerfileExtra: Schema.optional(Schema.String),
+  dockerfileExtra: Schema.optionalWith(Schema.String, { exact: true }),
   /** A GitLab CI job in YAML, 4-space indentation; `stage`, `needs` and `image` are added. */
-  ciTestJobTemplate: Schema.optional(Schema.String)
+  ciTestJobTemplate: Schema.optionalWith(Schema.String, { exact: true })
 })
 
 export type BuildConfigInput = Schema.Schema.Encoded<typeof BuildConfigFields>
