@@ -157,7 +157,7 @@ ${CiJobTemplate.indent(template, 1)}`)
   const imageReferences = graph.images
     .map(
       (image) =>
-        `                        - ${imageVariable(image)}=$CI_REGISTRY_IMAGE/production_${image.config.targetImageName}:$CI_COMMIT_SHA`
+        `                            ${imageVariable(image)}: $CI_REGISTRY_IMAGE/production_${image.config.targetImageName}:$CI_COMMIT_SHA`
     )
     .join("\n")
   sections.push(`deploy:production:
@@ -180,10 +180,14 @@ ${CiJobTemplate.indent(template, 1)}`)
                 - ../docker
             images:
 ${imageOverrides}
-            configMapGenerator:
-                -   name: videoag-config
-                    behavior: merge
-                    literals:
+            patches:
+                -   patch: |-
+                        apiVersion: v1
+                        kind: ConfigMap
+                        metadata:
+                            name: videoag-config
+                            namespace: videoag
+                        data:
 ${imageReferences}
             EOF
         - kubectl apply -k .deploy
