@@ -18,9 +18,22 @@ let outsideFolder = ""
 beforeAll(async () => {
   mediaRoot = await Fs.mkdtemp(Path.join(Os.tmpdir(), "videoag-worker-test-"))
   outsideFolder = await Fs.mkdtemp(Path.join(Os.tmpdir(), "videoag-outside-"))
-  await TestMedia.generateRecording(Path.join(mediaRoot, "talk.mp4"), { width: 640, height: 360, seconds: 2 })
-  await TestMedia.generateRecording(Path.join(mediaRoot, "silent.mp4"), { width: 320, height: 240, seconds: 2, audio: false })
-  await TestMedia.generateRecording(Path.join(outsideFolder, "secret.mp4"), { width: 160, height: 120, seconds: 1 })
+  await TestMedia.generateRecording(Path.join(mediaRoot, "talk.mp4"), {
+    width: 640,
+    height: 360,
+    seconds: 2
+  })
+  await TestMedia.generateRecording(Path.join(mediaRoot, "silent.mp4"), {
+    width: 320,
+    height: 240,
+    seconds: 2,
+    audio: false
+  })
+  await TestMedia.generateRecording(Path.join(outsideFolder, "secret.mp4"), {
+    width: 160,
+    height: 120,
+    seconds: 1
+  })
   await Fs.writeFile(Path.join(mediaRoot, "notes.mp4"), "These are my notes, not a video.\n")
   await Fs.symlink(Path.join(outsideFolder, "secret.mp4"), Path.join(mediaRoot, "escape.mp4"))
   await Fs.symlink(Path.join(mediaRoot, "talk.mp4"), Path.join(mediaRoot, "alias.mp4"))
@@ -58,7 +71,8 @@ const run = (typeName: string, input: unknown, jobId = "1") =>
     return { exitCode, messages: all, final: all.at(-1) }
   })
 
-const errorOf = (message: WorkerMessage | undefined) => (message?.event === "error" ? message.error : undefined)
+const errorOf = (message: WorkerMessage | undefined) =>
+  message?.event === "error" ? message.error : undefined
 
 describe("media.probe", () => {
   it.effect("reports streams and duration of a recording", () =>
@@ -66,8 +80,13 @@ describe("media.probe", () => {
       const { exitCode, final } = yield* run("media.probe", { sourcePath: "talk.mp4" })
       expect(exitCode).toBe(WorkerExitCode.succeeded)
       expect(final?.event).toBe("result")
-      const output = final?.event === "result" ? (final.output as Record<string, any>) : {}
-      expect(output["video"]).toMatchObject({ codec: "h264", width: 640, height: 360, displayHeight: 360 })
+      const output = final?.event === "result" ? (final.output as Record<string, unknown>) : {}
+      expect(output["video"]).toMatchObject({
+        codec: "h264",
+        width: 640,
+        height: 360,
+        displayHeight: 360
+      })
       expect(output["audio"]).toMatchObject({ codec: "aac" })
       expect(output["durationSeconds"]).toBeGreaterThan(1.9)
       expect(output["durationSeconds"]).toBeLessThan(2.2)
@@ -126,7 +145,10 @@ describe("media.probe", () => {
       expect(missingField.exitCode).toBe(WorkerExitCode.inputRejected)
       expect(errorOf(missingField.final)?.message).toContain("sourcePath")
 
-      const extraField = yield* run("media.probe", { sourcePath: "talk.mp4", deleteEverything: true })
+      const extraField = yield* run("media.probe", {
+        sourcePath: "talk.mp4",
+        deleteEverything: true
+      })
       expect(errorOf(extraField.final)?.code).toBe("input_invalid")
       expect(errorOf(extraField.final)?.message).toContain("deleteEverything")
 
@@ -150,17 +172,37 @@ describe("media.transcode", () => {
 
   it.effect("writes renditions up to the source height and an audio file", () =>
     Effect.gen(function* () {
-      const { exitCode, final, messages } = yield* run("media.transcode", transcodeInput("talk.mp4", "published/talk"), "20")
+      const { exitCode, final, messages } = yield* run(
+        "media.transcode",
+        transcodeInput("talk.mp4", "published/talk"),
+        "20"
+      )
       expect(exitCode).toBe(WorkerExitCode.succeeded)
-      const files = final?.event === "result" ? (final.output as { files: Array<Record<string, unknown>> }).files : []
+      const files =
+        final?.event === "result"
+          ? (final.output as { files: Array<Record<string, unknown>> }).files
+          : []
       expect(files.map((file) => file["profile"])).toEqual(["360p", "audio"])
-      expect(files[0]).toMatchObject({ path: "published/talk/talk-360p.mp4", mimeType: "video/mp4", width: 640, height: 360 })
-      expect(files[1]).toMatchObject({ path: "published/talk/talk-audio.m4a", mimeType: "audio/mp4", width: null })
+      expect(files[0]).toMatchObject({
+        path: "published/talk/talk-360p.mp4",
+        mimeType: "video/mp4",
+        width: 640,
+        height: 360
+      })
+      expect(files[1]).toMatchObject({
+        path: "published/talk/talk-audio.m4a",
+        mimeType: "audio/mp4",
+        width: null
+      })
       expect(messages.some((message) => message.event === "progress")).toBe(true)
 
-      const published = yield* Effect.promise(() => Fs.readdir(Path.join(mediaRoot, "published/talk")))
+      const published = yield* Effect.promise(() =>
+        Fs.readdir(Path.join(mediaRoot, "published/talk"))
+      )
       expect(published.sort()).toEqual(["talk-360p.mp4", "talk-audio.m4a"])
-      const video = yield* Effect.promise(() => TestMedia.probe(Path.join(mediaRoot, "published/talk/talk-360p.mp4")))
+      const video = yield* Effect.promise(() =>
+        TestMedia.probe(Path.join(mediaRoot, "published/talk/talk-360p.mp4"))
+      )
       expect(video.streams.map((stream) => stream.codec_name).sort()).toEqual(["aac", "h264"])
       const work = yield* Effect.promise(() => Fs.readdir(Path.join(mediaRoot, ".videoag-work")))
       expect(work.filter((entry) => entry.startsWith("job-20-"))).toEqual([])
@@ -169,9 +211,16 @@ describe("media.transcode", () => {
 
   it.effect("writes no audio file for a source without audio", () =>
     Effect.gen(function* () {
-      const { exitCode, final } = yield* run("media.transcode", transcodeInput("silent.mp4", "published/silent"), "21")
+      const { exitCode, final } = yield* run(
+        "media.transcode",
+        transcodeInput("silent.mp4", "published/silent"),
+        "21"
+      )
       expect(exitCode).toBe(WorkerExitCode.succeeded)
-      const files = final?.event === "result" ? (final.output as { files: Array<Record<string, unknown>> }).files : []
+      const files =
+        final?.event === "result"
+          ? (final.output as { files: Array<Record<string, unknown>> }).files
+          : []
       expect(files.map((file) => file["profile"])).toEqual(["360p"])
       // 240 lines is below every requested rendition, so the smallest one is made at 240 lines.
       expect(files[0]).toMatchObject({ width: 320, height: 240 })
@@ -180,12 +229,23 @@ describe("media.transcode", () => {
 
   it.effect("leaves nothing behind when the source is not media", () =>
     Effect.gen(function* () {
-      const { exitCode, final } = yield* run("media.transcode", transcodeInput("notes.mp4", "published/notes"), "22")
+      const { exitCode, final } = yield* run(
+        "media.transcode",
+        transcodeInput("notes.mp4", "published/notes"),
+        "22"
+      )
       expect(exitCode).toBe(WorkerExitCode.mediaRejected)
       expect(errorOf(final)?.code).toBe("not_media")
-      const exists = yield* Effect.promise(() => Fs.stat(Path.join(mediaRoot, "published/notes")).then(() => true, () => false))
+      const exists = yield* Effect.promise(() =>
+        Fs.stat(Path.join(mediaRoot, "published/notes")).then(
+          () => true,
+          () => false
+        )
+      )
       expect(exists).toBe(false)
-      const notes = yield* Effect.promise(() => Fs.readFile(Path.join(mediaRoot, "notes.mp4"), "utf8"))
+      const notes = yield* Effect.promise(() =>
+        Fs.readFile(Path.join(mediaRoot, "notes.mp4"), "utf8")
+      )
       expect(notes).toBe("These are my notes, not a video.\n")
     })
   )
