@@ -46,11 +46,13 @@ interface Validatable {
   validate(): void
 }
 
-/** The kubernetes-models class of a manifest's apiVersion and kind, if the package has one. */
+/** Finds the kubernetes-models class of a manifest's apiVersion and kind, if the package has one. */
 const modelOf = async (manifest: Manifest) => {
-  const module = (await import(`kubernetes-models/${manifest.apiVersion}`).catch(
-    () => ({})
-  )) as Record<string, unknown>
+  const specifier = `kubernetes-models/${manifest.apiVersion}`
+  const module = (await import(/* @vite-ignore */ specifier).catch(() => ({}))) as Record<
+    string,
+    unknown
+  >
   return module[manifest.kind] as (new (data: unknown) => Validatable) | undefined
 }
 

@@ -107,11 +107,11 @@ const connectionRefused = (port: number) =>
       })
   )
 
-const waitFor = (condition: Effect.Effect<boolean>, what: string) =>
+const waitFor = (condition: Effect.Effect<boolean>, description: string) =>
   condition.pipe(
     Effect.filterOrFail((value) => value),
     Effect.retry(Schedule.spaced(Duration.millis(100)).pipe(Schedule.upTo(Duration.seconds(30)))),
-    Effect.orDieWith(() => new Error(`Timed out waiting until ${what}`))
+    Effect.orDieWith(() => new Error(`Timed out waiting until ${description}`))
   )
 
 describe("API server on SIGTERM", () => {

@@ -2,7 +2,7 @@
  * Liveness and readiness of the processes that use the database, for the Kubernetes probes:
  *
  * - `GET /health/live` returns 200 while the process serves HTTP at all;
- * - `GET /health/ready` returns 200 when PostgreSQL answers and every migration this build knows
+ * - `GET /health/ready` returns 200 when PostgreSQL responds and every migration of this build
  *   has been applied, and 503 with the failed checks otherwise.
  *
  * Both bodies are JSON. A not-ready body carries `code: "not_ready"` and an English message, like
@@ -24,12 +24,12 @@ const migrationsTable = "schema_migrations"
 export const livePath = "/health/live"
 export const readyPath = "/health/ready"
 
-/** How long the database may take to answer a readiness check. */
+/** Maximum time each database query of a readiness check may take. */
 export const checkTimeout = Duration.seconds(2)
 
 export interface CheckResult {
   readonly ok: boolean
-  /** Why the check failed; null when it passed. */
+  /** Reason the check failed, or null when it passed. */
   readonly message: string | null
 }
 
@@ -55,26 +55,26 @@ const reasonOf = (cause: Cause.Cause<unknown>) => {
   return inner instanceof Error ? `${described.message}: ${inner.message}` : described.message
 }
 
-/** Checks that PostgreSQL answers and that the migrations of this build are applied. */
+/** Checks that PostgreSQL responds and that the migrations of this build are applied. */
 export const checkReadiness: Effect.Effect<Readiness, never, SqlClient.SqlClient> = Effect.gen(
   function* () {
     const sql = yield* SqlClient.SqlClient
     const expected = Migrations.latestMigrationId
-    const answered = yield* sql`SELECT 1`.pipe(
+    const database = yield* sql`SELECT 1`.pipe(
       Effect.timeoutFail({
         duration: checkTimeout,
-        onTimeout: () => new Error(`no answer within ${Duration.format(checkTimeout)}`)
+        onTimeout: () => new Error(`no response within ${Duration.format(checkTimeout)}`)
       }),
       Effect.as(passed),
       Effect.catchAllCause((cause) =>
         Effect.succeed({ ok: false, message: `PostgreSQL is unreachable: ${reasonOf(cause)}` })
       )
     )
-    if (!answered.ok) {
+    if (!database.ok) {
       return {
         ready: false,
         checks: {
-          database: answered,
+          database,
           migrations: {
             ok: false,
             message: "not checked, because the database is unreachable",
@@ -108,7 +108,7 @@ export const checkReadiness: Effect.Effect<Readiness, never, SqlClient.SqlClient
         })
       )
     )
-    return { ready: migrations.ok, checks: { database: answered, migrations } }
+    return { ready: migrations.ok, checks: { database, migrations } }
   }
 ).pipe(Effect.withSpan("Health.checkReadiness"))
 
@@ -119,8 +119,8 @@ const failedChecks = (readiness: Readiness) =>
     .join("; ")
 
 /**
- * The two health routes, answering with the SQL client of the layer they are built in. A change
- * of readiness is logged once, not on every probe.
+ * Builds the two health routes, which query through the SQL client of the layer that builds
+ * them. A change of readiness is logged once, not on every probe.
  */
 export const routes: Effect.Effect<HttpRouter.HttpRouter, never, SqlClient.SqlClient> = Effect.gen(
   function* () {
