@@ -1,4 +1,9 @@
-/** Build config of the orchestrator image, read by packages/pipeline (`npm run pipeline`). */
+/**
+ * Build config of the orchestrator image, read by packages/pipeline (`npm run pipeline`).
+ * NOTE: the image holds no worker CLI, so it starts worker Jobs through the Kubernetes executor;
+ * the local-process executor needs the worker package beside it (docker/compose.yaml runs the
+ * orchestrator from the worker image's test stage for that reason).
+ */
 import type { BuildConfigInput } from "@videoag/pipeline"
 
 export default {

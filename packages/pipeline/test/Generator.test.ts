@@ -65,6 +65,32 @@ describe("Generator.generate", () => {
     })
   )
 
+  it.scoped("names images with the branch prefix", () =>
+    Effect.gen(function* () {
+      const root = yield* TestRepository.make({
+        server: {
+          config:
+            '{ targetImageName: "videoag-server", ciTestJobTemplate: "script:\\n    - npm test\\n" }'
+        }
+      })
+      const ci = fileOf(yield* generate(root), ".gitlab-ci.yml")
+      expect(ci).toContain(
+        '--destination "$CI_REGISTRY_IMAGE/${IMAGE_PREFIX}videoag-server:$CI_COMMIT_SHA"'
+      )
+      expect(ci).toContain(
+        '--destination "$CI_REGISTRY_IMAGE/development_videoag-server:$CI_COMMIT_SHA-test"'
+      )
+      expect(ci).toContain(
+        'image: "$CI_REGISTRY_IMAGE/development_videoag-server:$CI_COMMIT_SHA-test"'
+      )
+      expect(ci).toMatch(
+        /if: \$CI_COMMIT_REF_PROTECTED == "true"\n +variables:\n +IMAGE_PREFIX: production_/
+      )
+      expect(ci).toMatch(/when: always\n +variables:\n +IMAGE_PREFIX: development_/)
+      expect(ci).toContain("newName: $CI_REGISTRY_IMAGE/production_videoag-server")
+    })
+  )
+
   it.scoped("rejects a dependency cycle", () =>
     Effect.gen(function* () {
       const root = yield* TestRepository.make({
