@@ -205,9 +205,14 @@ describe("Kubernetes manifests", () => {
           }
         }
       }
-      expect(pods.find((pod) => pod.name === "videoag-orchestrator")?.pod.serviceAccountName).toBe(
-        "videoag-orchestrator"
-      )
+      const serviceAccount = pods.find((pod) => pod.name === "videoag-orchestrator")?.pod
+        .serviceAccountName
+      expect(serviceAccount).toBe("videoag-orchestrator")
+      // The ServiceAccount comes with the orchestrator's RBAC manifest; once that is here, the
+      // Deployment must name it.
+      if (named("ServiceAccount").length > 0) {
+        expect(named("ServiceAccount")).toContain(serviceAccount)
+      }
       for (const deployment of pods.filter((pod) => pod.name !== "videoag-file-provider")) {
         expect(
           deployment.pod.volumes?.some((volume) => volume.persistentVolumeClaim),
