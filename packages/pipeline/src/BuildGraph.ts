@@ -133,6 +133,15 @@ export const load = (root: string) =>
       }
     }
 
+    if (packages.size === 0 && problems.length === 0) {
+      problems.push(
+        new BuildConfigError({
+          file: `${packagesFolder}/*/${buildConfigFileName}`,
+          field: null,
+          reason: `no package under ${absoluteRoot}/${packagesFolder} has a ${buildConfigFileName}; run the generator from the repository root or pass --root`
+        })
+      )
+    }
     problems.push(...findCycles(packages))
     if (problems.length > 0) {
       return yield* Effect.fail(problems as ReadonlyArray<BuildConfigError>)

@@ -91,6 +91,16 @@ describe("Generator.generate", () => {
     })
   )
 
+  it.scoped("rejects a repository without build configs", () =>
+    Effect.gen(function* () {
+      const root = yield* TestRepository.make({})
+      const problems = yield* problemsOf(root)
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toContain("packages/*/build.config.ts: no package under ")
+      expect(problems[0]).toContain("run the generator from the repository root or pass --root")
+    })
+  )
+
   it.scoped("rejects a dependency cycle", () =>
     Effect.gen(function* () {
       const root = yield* TestRepository.make({
