@@ -47,10 +47,13 @@ export const load = (root: string) =>
     const absoluteRoot = Path.resolve(root)
     const packages = new Map<string, BuildPackage>()
     const problems: Array<BuildConfigError> = []
+    // Also holds the packages whose config failed, so that each failure is reported once.
+    const visited = new Set<string>()
 
     const loadPackage = (directory: string): Effect.Effect<void> =>
       Effect.gen(function* () {
-        if (packages.has(directory)) return
+        if (visited.has(directory)) return
+        visited.add(directory)
         const configFile = `${directory}/${buildConfigFileName}`
         const exported = yield* importDefault(Path.join(absoluteRoot, configFile)).pipe(
           Effect.mapError(

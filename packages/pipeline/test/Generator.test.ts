@@ -136,7 +136,8 @@ describe("Generator.generate", () => {
       const root = yield* TestRepository.make({
         server: { config: '{ targetImageName: "Server" }' },
         workers: { config: "{ aptRuntimeDependencies: ['ffmpeg'] }" },
-        broken: { config: "{ targetImageName: " }
+        broken: { config: "{ targetImageName: " },
+        uses: { config: '{ targetImageName: "uses", buildDependencies: ["../broken"] }' }
       })
       const problems = yield* problemsOf(root)
       expect(problems).toHaveLength(3)
