@@ -20,6 +20,7 @@ import { ServerConfig } from "../ServerConfig.js"
 import { layerFileProvider } from "../sourcefiles/SourceFileInspector.js"
 import { SourceFiles } from "../sourcefiles/SourceFiles.js"
 import * as ErrorResponses from "./ErrorResponses.js"
+import * as HealthRoutes from "./HealthRoutes.js"
 import { AuthLive, CoursesLive, JobsLive, LecturesLive } from "./Handlers.js"
 
 /** The implemented API, needing only `ServerConfig` and the SQL client. */
@@ -67,6 +68,7 @@ export const layer = HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: `${apiPrefix}/docs` })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: `${apiPrefix}/openapi.json` })),
   Layer.provide(ErrorResponses.layer),
+  Layer.provide(HealthRoutes.layer),
   Layer.provide(ApiLive),
   Layer.provide(DebugModeratorLive),
   HttpServer.withLogAddress,
