@@ -63,7 +63,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ["**/*.test.ts", "test/**/*.ts", "dev/**/*.ts"],
+    files: ["**/*.test.ts", "**/test/**/*.ts", "dev/**/*.ts"],
     rules: {
       "no-console": "off"
     }

@@ -11,7 +11,8 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["packages/*/src/**/*.ts"],
-      reportsDirectory: "coverage"
+      reportsDirectory: "coverage",
+      reporter: [["text", { file: "report.txt" }], ["html", { subdir: "html" }], "text-summary"]
     }
   }
 })

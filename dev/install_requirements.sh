@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian or Ubuntu machine: Node.js 24 when the installed
 # Node is older than 22.19 (into .tools/node, from the npm registry), ffmpeg and nginx from apt,
-# and the npm workspaces from the lockfile. Safe to run again: it skips what is present.
+# and the npm workspaces from the lockfile. Safe to run again: it skips what is present. Docker
+# is optional and not installed here; the last line reports whether ./dev/run.sh can use it.
 set -euo pipefail
 
 if [ ! -f package.json ] || [ ! -d packages/domain ]; then
@@ -63,3 +64,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 echo "Requirements ready: node $(node --version), $(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)"
+# Docker is optional: with an engine and the Compose plugin, ./dev/run.sh runs docker/compose.yaml.
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  echo "Docker with Compose answers: ./dev/run.sh and ./dev/run.sh db use docker/compose.yaml"
+else
+  echo "No Docker engine with Compose: ./dev/run.sh runs local processes (install Docker to use docker/compose.yaml)"
+fi

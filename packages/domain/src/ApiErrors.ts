@@ -76,6 +76,7 @@ export const errorCodeCatalogue = {
   ],
   file_provider_unavailable: [503, "The file provider did not respond; retrying later can help."],
   database_unavailable: [503, "The database did not respond; retrying later can help."],
+  server_not_ready: [503, "The server is starting or stopping; retrying in a moment can help."],
   internal_error: [500, "A bug or an unexpected failure; the server log has the `errorId`."]
 } as const satisfies Record<string, readonly [number, string]>
 
@@ -217,7 +218,8 @@ export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()(
 
 export const ServiceUnavailableCode = documentedCodes(
   "file_provider_unavailable",
-  "database_unavailable"
+  "database_unavailable",
+  "server_not_ready"
 )
 
 /** 503: a dependency of the API is down. */

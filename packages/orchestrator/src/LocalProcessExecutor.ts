@@ -4,6 +4,8 @@
  * embedded default and in development.
  */
 import * as Command from "@effect/platform/Command"
+import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -24,6 +26,7 @@ import {
 } from "@videoag/domain"
 import type { JobRecord } from "@videoag/domain/sql"
 import { AttemptOutcome, JobExecutor, type AttemptEvents } from "./JobExecutor.js"
+import * as ProcessReaper from "./ProcessReaper.js"
 
 export interface LocalProcessOptions {
   /** Program and leading arguments that start the worker CLI; `run <job type>` is appended. */
@@ -37,13 +40,19 @@ const logTailLines = 50
 
 const decodeMessage = Schema.decodeUnknownOption(WorkerMessageFromJson)
 
-/** The worker CLI of this checkout, run from source through the tsx loader. */
-export const defaultWorkerCommand = (): ReadonlyArray<string> => [
-  process.execPath,
-  "--import",
-  import.meta.resolve("tsx"),
-  new URL(import.meta.resolve("@videoag/workers/main")).pathname
-]
+/**
+ * The worker CLI of this checkout, run from source through the tsx loader. Paths are resolved
+ * with `require.resolve` because the test runner does not provide `import.meta.resolve`.
+ */
+export const defaultWorkerCommand = (): ReadonlyArray<string> => {
+  const require = createRequire(import.meta.url)
+  return [
+    process.execPath,
+    "--import",
+    pathToFileURL(require.resolve("tsx")).href,
+    require.resolve("@videoag/workers/main")
+  ]
+}
 
 const exitFailure = (exitCode: number, logTail: ReadonlyArray<string>): JobError => ({
   code: "worker_exited",
@@ -61,6 +70,10 @@ export const make = (options: LocalProcessOptions) =>
     const runAttempt = (job: JobRecord, events: AttemptEvents) =>
       Effect.gen(function* () {
         const scratch = yield* fs.makeTempDirectoryScoped({ prefix: "videoag-attempt-" })
+        const token = ProcessReaper.makeToken()
+        yield* Effect.addFinalizer(() =>
+          ProcessReaper.reap(token).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+        )
         const terminationMessagePath = path.join(scratch, "termination-log")
         const [program, ...leadingArgs] = options.workerCommand
         const command = Command.make(program ?? "node", ...leadingArgs, "run", job.type).pipe(
@@ -69,7 +82,8 @@ export const make = (options: LocalProcessOptions) =>
             [WorkerEnvironment.attempt]: String(job.attempt),
             [WorkerEnvironment.input]: JSON.stringify(job.input),
             [WorkerEnvironment.mediaRoot]: options.mediaRoot,
-            [WorkerEnvironment.terminationMessagePath]: terminationMessagePath
+            [WorkerEnvironment.terminationMessagePath]: terminationMessagePath,
+            [ProcessReaper.attemptTokenVariable]: token
           })
         )
         const process = yield* Command.start(command)

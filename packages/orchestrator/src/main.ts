@@ -6,7 +6,9 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Layer from "effect/Layer"
 import { Runtime } from "@videoag/domain"
+import { Shutdown } from "@videoag/domain"
 import { Database, Migrations } from "@videoag/domain/sql"
+import * as HealthServer from "./HealthServer.js"
 import * as LocalProcessExecutor from "./LocalProcessExecutor.js"
 import * as Orchestrator from "./Orchestrator.js"
 import * as OrchestratorConfig from "./OrchestratorConfig.js"
@@ -19,8 +21,10 @@ const DatabaseLive = Layer.provideMerge(
 const MainLive = Orchestrator.layer.pipe(
   Layer.provide(LocalProcessExecutor.layerConfig),
   Layer.provide(OrchestratorConfig.layer),
+  Layer.merge(HealthServer.layerConfig),
   Layer.provide(DatabaseLive),
   Layer.provide(NodeContext.layer),
+  Shutdown.withDeadline,
   Layer.provide(Runtime.configProviderLayer),
   Layer.provide(Runtime.loggerLayer("json"))
 )

@@ -6,6 +6,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Layer from "effect/Layer"
 import { Runtime } from "@videoag/domain"
+import { Shutdown } from "@videoag/domain"
 import { Database, Migrations } from "@videoag/domain/sql"
 import * as HttpServer from "./http/HttpServer.js"
 import * as ServerConfig from "./ServerConfig.js"
@@ -18,6 +19,7 @@ const DatabaseLive = Layer.provideMerge(
 const MainLive = HttpServer.layer.pipe(
   Layer.provide(ServerConfig.layer),
   Layer.provide(DatabaseLive),
+  Shutdown.withDeadline,
   Layer.provide(Runtime.configProviderLayer),
   Layer.provide(Runtime.loggerLayer("json"))
 )

@@ -3,6 +3,7 @@
  * repositories. Workers must not import this entry point.
  */
 export * as Database from "./Database.js"
+export * as Health from "./Health.js"
 export * from "./JobRepository.js"
 export * from "./MediaRelocation.js"
 export * from "./MediaRepository.js"

@@ -12,7 +12,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { createServer } from "node:http"
+import * as Http from "node:http"
 import { apiPrefix, csrfHeaderName, VideoAgApi } from "@videoag/domain"
 import { JobRepository } from "@videoag/domain/sql"
 import { ViewerLive } from "../access/ViewerLive.js"
@@ -36,8 +36,9 @@ import { Statistics } from "../statistics/Statistics.js"
 import { ViewerActions } from "../viewers/ViewerActions.js"
 import * as ErrorResponses from "./ErrorResponses.js"
 import * as Handlers from "./Handlers.js"
-import * as Health from "./Health.js"
+import * as HealthRoutes from "./HealthRoutes.js"
 import * as Metrics from "./Metrics.js"
+import * as MetricsRoute from "./MetricsRoute.js"
 import * as RequestGuard from "./RequestGuard.js"
 
 const ServicesLive = Layer.mergeAll(
@@ -112,6 +113,31 @@ const DebugModeratorLive = Layer.effectDiscard(
   Effect.flatMap(Accounts, (accounts) => accounts.applyDebugModerator)
 ).pipe(Layer.provide(Accounts.Default))
 
+const notReadyBody = JSON.stringify({
+  code: "server_not_ready",
+  message: "The server is starting or stopping; try again in a moment",
+  _tag: "ServiceUnavailable"
+})
+
+/**
+ * A Node HTTP server that answers 503 while no request handler is attached. The socket
+ * listens before the API's handler is installed and after it is removed on shutdown; without
+ * this, requests in those moments would wait forever.
+ */
+export const createServer = () => {
+  const server = Http.createServer()
+  server.on("request", (_request: Http.IncomingMessage, response: Http.ServerResponse) => {
+    if (server.listenerCount("request") > 1) return
+    response.writeHead(503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      connection: "close"
+    })
+    response.end(notReadyBody)
+  })
+  return server
+}
+
 /**
  * Serves `api` (normally `ApiLive`) with docs, probes, metrics and error shaping on the
  * `HttpServer` the caller provides.
@@ -121,7 +147,8 @@ export const serve = <E, R>(api: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(HttpApiSwagger.layer({ path: `${apiPrefix}/docs` })),
     Layer.provide(CorsLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: `${apiPrefix}/openapi.json` })),
-    Layer.provide(Health.layer),
+    Layer.provide(HealthRoutes.layer),
+    Layer.provide(MetricsRoute.layer),
     Layer.provide(ErrorResponses.layer),
     Layer.provide(RequestGuard.layer),
     Layer.provide(api),
