@@ -2,8 +2,8 @@
  * One conformance suite for both file providers: Debian's nginx started with
  * `docker/nginx/file-provider.conf`, and the embedded provider of `npm start`. Links are signed
  * by the API server's `MediaUrls`, so the test covers the whole path from API response to file.
- * The nginx configuration is used as it is, except for the media root, the path of the secret
- * file and the two ports, which the test points to its own temporary folder and free ports.
+ * The nginx configuration is used as it is, except for the media root, the temporary and log
+ * paths and the two ports, which the test points to its own folder and free ports.
  */
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs/promises"
@@ -17,6 +17,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
+import { secureLinkHash } from "@videoag/domain"
 import { MediaUrls, ServerConfig } from "@videoag/server"
 import * as FileProvider from "../src/FileProvider.js"
 
@@ -93,58 +94,57 @@ const files: Record<string, Buffer | string> = {
   "lectures/raw recording.mp4": "raw"
 }
 
-const startNginx = async (): Promise<Provider> => {
+const perlModule = "/usr/lib/nginx/modules/ngx_http_perl_module.so"
+
+/** Starts nginx with the repository's configuration and `secret` in its environment. */
+const startNginx = async (name: string, secret: string): Promise<Provider> => {
   const [publicPort, internalPort] = [await freePort(), await freePort()]
-  const prefix = Path.join(workspace, "nginx")
+  const prefix = Path.join(workspace, name)
   await Fs.mkdir(Path.join(prefix, "logs"), { recursive: true })
-  const secretFile = Path.join(prefix, "secure-link-secret.conf")
-  await Fs.writeFile(secretFile, `set $videoag_secure_link_secret "${secret}";\n`)
+  const moduleAvailable = await Fs.access(perlModule).then(
+    () => true,
+    () => false
+  )
+  expect(moduleAvailable, `${perlModule} is missing; run ./dev/install_requirements.sh`).toBe(true)
+  await Fs.symlink(Path.dirname(perlModule), Path.join(prefix, "modules"))
   const original = await Fs.readFile(configPath, "utf8")
   const replacements: ReadonlyArray<[string, string]> = [
-    ["/srv/videoag/media", mediaRoot],
-    ["/etc/nginx/videoag/secure-link-secret.conf", secretFile],
+    ["/srv/media", mediaRoot],
+    ["/tmp/videoag-nginx-", Path.join(prefix, "nginx-")],
     ["listen 8080;", `listen 127.0.0.1:${publicPort};`],
-    ["listen 8081;", `listen 127.0.0.1:${internalPort};`]
+    ["listen 8081;", `listen 127.0.0.1:${internalPort};`],
+    ["access_log /dev/stdout;", `access_log ${Path.join(prefix, "logs", "access.log")};`]
   ]
   let adapted = original
   for (const [from, to] of replacements) {
     expect(original.includes(from), `the nginx configuration contains ${from}`).toBe(true)
     adapted = adapted.split(from).join(to)
   }
-  await Fs.writeFile(Path.join(prefix, "file-provider.conf"), adapted)
-  const temp = (name: string) => `${name}_temp_path ${Path.join(prefix, name)};`
-  await Fs.writeFile(
-    Path.join(prefix, "nginx.conf"),
-    [
-      "worker_processes 1;",
-      "daemon off;",
-      "master_process on;",
-      `pid ${Path.join(prefix, "nginx.pid")};`,
-      `error_log ${Path.join(prefix, "logs", "error.log")} warn;`,
-      "events { worker_connections 64; }",
-      "http {",
-      `  access_log ${Path.join(prefix, "logs", "access.log")};`,
-      `  ${temp("client_body")} ${temp("proxy")} ${temp("fastcgi")} ${temp("uwsgi")} ${temp("scgi")}`,
-      `  include ${Path.join(prefix, "file-provider.conf")};`,
-      "}"
-    ].join("\n")
-  )
+  const config = Path.join(prefix, "nginx.conf")
+  await Fs.writeFile(config, adapted)
   const binary = await nginxBinary()
+  const errorLog = Path.join(prefix, "logs", "error.log")
   const args = [
     "-p",
     prefix,
     "-c",
-    Path.join(prefix, "nginx.conf"),
+    config,
     "-e",
-    Path.join(prefix, "logs", "error.log")
+    errorLog,
+    "-g",
+    `daemon off; pid ${Path.join(prefix, "nginx.pid")};`
   ]
-  const check = ChildProcess.spawnSync(binary, [...args, "-t"], { encoding: "utf8" })
+  const environment = { ...process.env, VIDEOAG_SECURE_LINK_SECRET: secret }
+  const check = ChildProcess.spawnSync(binary, [...args, "-t"], {
+    encoding: "utf8",
+    env: environment
+  })
   expect(check.status, check.stderr).toBe(0)
-  const child = ChildProcess.spawn(binary, args, { stdio: "ignore" })
+  const child = ChildProcess.spawn(binary, args, { stdio: "ignore", env: environment })
   await waitForPort(publicPort)
   await waitForPort(internalPort)
   return {
-    name: "nginx",
+    name,
     publicUrl: `http://127.0.0.1:${publicPort}`,
     checkUrl: `http://127.0.0.1:${internalPort}/internal/source-files`,
     stop: async () => {
@@ -220,7 +220,11 @@ beforeAll(async () => {
   // nginx workers may run as an unprivileged user: make the tree readable for them.
   for (const folder of [workspace, mediaRoot, outside]) await Fs.chmod(folder, 0o755)
   ChildProcess.execFileSync("chmod", ["-R", "a+rX", workspace])
-  providers.push(await startNginx(), await startEmbedded())
+  providers.push(
+    await startNginx("nginx", secret),
+    await startEmbedded(),
+    await startNginx("nginx-without-secret", "")
+  )
 }, 60_000)
 
 afterAll(async () => {
@@ -365,6 +369,21 @@ describe("nginx ports", () => {
       expect(response.status).toBe(404)
       const health = yield* get(`${nginx.publicUrl}/health`)
       expect(health.status).toBe(200)
+    })
+  )
+
+  it.effect("keeps protected files closed without a secret", () =>
+    Effect.gen(function* () {
+      const unconfigured = providers.find((candidate) => candidate.name === "nginx-without-secret")!
+      const path = "/published/protected/ana/2/1/ana-720p.mp4"
+      const expires = Math.floor(Date.now() / 1000) + 3600
+      const forged = secureLinkHash(expires, path, "")
+      const response = yield* get(
+        `${unconfigured.publicUrl}${path}?md5=${forged}&expires=${expires}`
+      )
+      expect(response.status).toBe(503)
+      const open = yield* get(`${unconfigured.publicUrl}/published/public/ana/1/1/ana-720p.mp4`)
+      expect(open.status).toBe(200)
     })
   )
 })
