@@ -535,10 +535,15 @@ export class JobRepository extends Effect.Service<JobRepository>()(
           (rows) => rows.length > 0
         ).pipe(Effect.withSpan("JobRepository.requeueInterrupted"))
 
-      /** Jobs an executor has accepted and not finished. */
-      const listActive = (executor: string) =>
+      /** Jobs an executor (or, for null, any executor) has accepted and not finished. */
+      const listActive = (executor: string | null) =>
         Effect.flatMap(
-          sql`SELECT * FROM jobs WHERE status IN ('dispatched', 'running') AND executor = ${executor} ORDER BY id`,
+          sql`
+            SELECT * FROM jobs
+            WHERE status IN ('dispatched', 'running')
+              ${executor === null ? sql`` : sql`AND executor = ${executor}`}
+            ORDER BY id
+          `,
           decodeAll
         ).pipe(Effect.withSpan("JobRepository.listActive"))
 
