@@ -21,6 +21,8 @@ import { KubeJob, KubePod, Status, type KubeObject, type WatchEvent } from "./Ku
 export interface AttemptView {
   readonly job: KubeJob | undefined
   readonly pods: ReadonlyArray<KubePod>
+  /** Count of changes seen for this name; pass it to `changed` to wait for the next one. */
+  readonly version: number
 }
 
 class WatchEnded extends Schema.TaggedError<WatchEnded>()("WatchEnded", {
@@ -49,6 +51,7 @@ export const make = Effect.gen(function* () {
     pods: new Map()
   }
   const waiters = new Map<string, Deferred.Deferred<void>>()
+  const versions = new Map<string, number>()
   const jobsSynced = yield* Deferred.make<void>()
   const podsSynced = yield* Deferred.make<void>()
 
@@ -57,6 +60,7 @@ export const make = Effect.gen(function* () {
       [...new Set(names)],
       (name) => {
         if (name === null) return Effect.void
+        versions.set(name, (versions.get(name) ?? 0) + 1)
         const waiter = waiters.get(name)
         if (waiter === undefined) return Effect.void
         waiters.delete(name)
@@ -172,11 +176,13 @@ export const make = Effect.gen(function* () {
     synced: Effect.zipRight(Deferred.await(jobsSynced), Deferred.await(podsSynced)),
     view: (name: string): AttemptView => ({
       job: objects.jobs.get(name) as KubeJob | undefined,
-      pods: podsOf(name)
+      pods: podsOf(name),
+      version: versions.get(name) ?? 0
     }),
-    /** Completes at the next change of the Job or pods of `name`. */
-    changed: (name: string) =>
+    /** Completes once the Job or pods of `name` changed after the view of `version`. */
+    changed: (name: string, version: number) =>
       Effect.suspend(() => {
+        if ((versions.get(name) ?? 0) !== version) return Effect.void
         const existing = waiters.get(name)
         if (existing !== undefined) return Deferred.await(existing)
         return Effect.flatMap(Deferred.make<void>(), (waiter) => {

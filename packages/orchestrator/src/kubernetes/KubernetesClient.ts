@@ -13,8 +13,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { PassThrough } from "node:stream"
-import { createInterface } from "node:readline"
 import { KubernetesConfig, type KubernetesSettings } from "./KubernetesConfig.js"
 import { containerName, managedSelector, outcomeFinalizer } from "./JobManifest.js"
 import { KubeJob, KubePod, Status, type WatchEvent } from "./KubernetesObjects.js"
@@ -56,8 +54,6 @@ export interface KubernetesClientService {
     podName: string,
     options: { readonly tailLines?: number; readonly limitBytes?: number }
   ) => Effect.Effect<Option.Option<string>, KubernetesError>
-  /** The worker container's log lines as they are written, until the container ends. */
-  readonly followLog: (podName: string) => Stream.Stream<string, KubernetesError>
   /** Watch events of one kind from `resourceVersion` on, for the managed objects. */
   readonly watch: (
     kind: ResourceKind,
@@ -189,7 +185,6 @@ export const make = Effect.gen(function* () {
   const batch = config.makeApiClient(k8s.BatchV1Api)
   const core = config.makeApiClient(k8s.CoreV1Api)
   const watcher = new k8s.Watch(config)
-  const logs = new k8s.Log(config)
   const namespace = settings.namespace
 
   const createJob = (manifest: object) =>
@@ -318,27 +313,6 @@ export const make = Effect.gen(function* () {
       Effect.withSpan("KubernetesClient.readLog")
     )
 
-  const followLog = (podName: string) =>
-    Stream.async<string, KubernetesError>((emit) => {
-      const sink = new PassThrough()
-      const lines = createInterface({ input: sink })
-      lines.on("line", (line) => void emit.single(line))
-      lines.on("close", () => void emit.end())
-      let controller: AbortController | undefined
-      logs
-        .log(namespace, podName, containerName, sink, { follow: true })
-        .then((abort) => {
-          controller = abort
-        })
-        .catch((cause: unknown) => {
-          void emit.fail(toKubernetesError("Follow pod log", cause))
-        })
-      return Effect.sync(() => {
-        controller?.abort()
-        sink.destroy()
-      })
-    })
-
   const watch = (kind: ResourceKind, resourceVersion: string) =>
     Stream.async<WatchEvent, KubernetesError>((emit) => {
       const path =
@@ -383,7 +357,6 @@ export const make = Effect.gen(function* () {
     listPods,
     releasePod,
     readLog,
-    followLog,
     watch
   })
 })

@@ -45,6 +45,8 @@ export interface KubernetesSettings {
   readonly watchQuietTimeout: Duration.Duration
   /** Interval of full re-lists besides the watch. */
   readonly relistInterval: Duration.Duration
+  /** How often the progress of a running worker is read from its log. */
+  readonly progressPollInterval: Duration.Duration
   /** Lines of the worker's log kept with a finished attempt. */
   readonly logTailLines: number
   /** Name of this orchestrator instance, written on the Jobs it creates. */
@@ -151,6 +153,7 @@ export const settingsConfig: Config.Config<KubernetesSettings> = Config.all({
   imagePullGracePeriod: positiveDuration("VIDEOAG_IMAGE_PULL_GRACE_PERIOD", "2 minutes"),
   watchQuietTimeout: positiveDuration("VIDEOAG_KUBERNETES_WATCH_QUIET_TIMEOUT", "2 minutes"),
   relistInterval: positiveDuration("VIDEOAG_KUBERNETES_RELIST_INTERVAL", "5 minutes"),
+  progressPollInterval: positiveDuration("VIDEOAG_KUBERNETES_PROGRESS_POLL_INTERVAL", "5 seconds"),
   logTailLines: Config.integer("VIDEOAG_LOG_TAIL_LINES").pipe(
     Config.validate({
       message: "Expected an integer from 1 to 1000",

@@ -10,7 +10,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import {
   JobId,
   WorkerExitCode,
@@ -28,7 +27,7 @@ import {
 } from "../JobExecutor.js"
 import { observe, type AttemptEnding } from "./AttemptObservation.js"
 import * as ClusterCache from "./ClusterCache.js"
-import { attemptOfLabels, buildJob, jobName, outcomeFinalizer } from "./JobManifest.js"
+import { attemptOfLabels, buildJob, jobName, Labels, outcomeFinalizer } from "./JobManifest.js"
 import * as KubernetesClient from "./KubernetesClient.js"
 import * as KubernetesConfig from "./KubernetesConfig.js"
 
@@ -150,21 +149,30 @@ export const make = Effect.gen(function* () {
       })
     })
 
-  /** Passes the worker's progress lines on while its container runs. */
-  const followProgress = (podName: string, events: AttemptEvents) =>
-    client.followLog(podName).pipe(
-      Stream.runForEach((line) => {
-        const message = decodeMessage(line)
-        return Option.isSome(message) && message.value.event === "progress"
-          ? events.progress(message.value)
-          : Effect.void
+  /**
+   * Passes the worker's progress on while its container runs, read from the end of its log
+   * every few seconds. An unchanged last progress line is not passed on again, so a worker that
+   * stops making progress runs into its stall timeout.
+   */
+  const pollProgress = (podName: string, events: AttemptEvents) => {
+    let last: string | null = null
+    return client.readLog(podName, { tailLines: 20 }).pipe(
+      Effect.flatMap((log) => {
+        const lines = Option.getOrElse(log, () => "").split("\n").reverse()
+        for (const line of lines) {
+          const message = decodeMessage(line)
+          if (Option.isSome(message) && message.value.event === "progress") {
+            if (line === last) return Effect.void
+            last = line
+            return events.progress(message.value)
+          }
+        }
+        return Effect.void
       }),
-      Effect.catchAll((error) =>
-        Effect.logDebug("Following the worker's log stopped", error.message)
-      ),
-      Effect.zipRight(Effect.sleep(Duration.seconds(2))),
-      Effect.forever
+      Effect.catchAll((error) => Effect.logDebug("Reading the worker's progress failed", error.message)),
+      Effect.repeat(Schedule.spaced(settings.progressPollInterval))
     )
+  }
 
   /** Tracks the attempt until it ends; `mayCreate` allows creating a Job that is not there. */
   const track = (job: JobRecord, events: AttemptEvents, created: boolean) =>
@@ -180,8 +188,28 @@ export const make = Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         let wakeAt: number | null = null
         switch (observation._tag) {
-          case "Ended":
-            return yield* outcomeOf(name, observation.podName, observation.ending)
+          case "Ended": {
+            if (observation.podName !== null || view.job === undefined) {
+              return yield* outcomeOf(name, observation.podName, observation.ending)
+            }
+            // The Job's watch can run ahead of the pods' watch: ask for the pods directly
+            // before concluding that the pod is gone.
+            const listing = yield* Effect.option(
+              client.listPods(`${Labels.jobId}=${job.id},${Labels.attempt}=${job.attempt}`)
+            )
+            if (Option.isNone(listing)) {
+              wakeAt = now + 1000
+              break
+            }
+            const listed = listing.value
+            const again = observe(name, view.job, listed.items)
+            if (listed.items.length === 0 || again._tag === "Ended") {
+              const final = again._tag === "Ended" ? again : observation
+              return yield* outcomeOf(name, final.podName, final.ending)
+            }
+            wakeAt = now + 1000
+            break
+          }
           case "NotFound": {
             if (createdAt === null && job.status === "dispatched") {
               const rejected = yield* ensureCreated(job)
@@ -243,11 +271,11 @@ export const make = Effect.gen(function* () {
             if (!started) {
               started = true
               yield* events.started(name)
-              yield* Effect.forkScoped(followProgress(observation.podName, events))
+              yield* Effect.forkScoped(pollProgress(observation.podName, events))
             }
             break
         }
-        const change = cache.changed(name)
+        const change = cache.changed(name, view.version)
         yield* wakeAt === null
           ? change
           : Effect.raceFirst(change, Effect.sleep(Duration.millis(Math.max(0, wakeAt - now))))
