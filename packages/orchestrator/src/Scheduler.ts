@@ -25,9 +25,11 @@ export const run = (maxSleep: Duration.Duration) =>
         )
       }
       const next = yield* schedules.nextOccurrence(now)
+      // Measured after the queries, so the time they took does not delay the next occurrence.
+      const current = yield* Clock.currentTimeMillis
       const untilNext = Option.match(next, {
         onNone: () => Duration.toMillis(maxSleep),
-        onSome: (occurrence) => Math.max(0, occurrence.getTime() - now.getTime())
+        onSome: (occurrence) => Math.max(0, occurrence.getTime() - current)
       })
       return Duration.millis(Math.min(untilNext, Duration.toMillis(maxSleep)))
     })

@@ -7,7 +7,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import { MediaProbe, type JobId, type MediaProbeOutput } from "@videoag/domain"
 import { JobRepository, type JobRecord } from "@videoag/domain/sql"
 import type { KubernetesSettings } from "../../src/kubernetes/KubernetesConfig.js"
@@ -81,26 +80,29 @@ export const enqueueProbe = (sourcePath: string, options: { readonly maxAttempts
     jobs.enqueue({ type: MediaProbe, input: { sourcePath }, ...options })
   )
 
-/** Polls the job row until `done` holds, failing after `timeout`. */
+/**
+ * Polls the job row until `done` holds, failing after `timeout` of real time. It waits with
+ * timers of its own, so it works the same under `TestClock`.
+ */
 export const awaitJob = (
   id: JobId,
   done: (job: JobRecord) => boolean,
   timeout: Duration.DurationInput = Duration.seconds(20)
 ) =>
-  Effect.flatMap(JobRepository, (jobs) =>
-    jobs.findById(id).pipe(
-      Effect.map(Option.getOrThrow),
-      Effect.filterOrFail(done, () => "not yet" as const),
-      Effect.retry(Schedule.spaced(Duration.millis(50))),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          new Error(
-            `Job ${id} did not reach the expected state within ${Duration.format(Duration.decode(timeout))}`
-          )
-      })
-    )
-  )
+  Effect.gen(function* () {
+    const jobs = yield* JobRepository
+    const deadline = Date.now() + Duration.toMillis(Duration.decode(timeout))
+    while (true) {
+      const job = Option.getOrThrow(yield* jobs.findById(id))
+      if (done(job)) return job
+      if (Date.now() > deadline) {
+        return yield* Effect.fail(
+          new Error(`Job ${id} did not reach the expected state within ${Duration.format(Duration.decode(timeout))}; it is ${job.status}`)
+        )
+      }
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+    }
+  })
 
 /** True for the statuses a job ends in. */
 export const isFinal = (job: JobRecord) =>
