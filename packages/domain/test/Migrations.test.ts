@@ -22,7 +22,9 @@ describe("Migrations", () => {
       expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2])
 
       const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<{ migrationId: number }>`SELECT migration_id FROM schema_migrations ORDER BY migration_id`
+      const rows = yield* sql<{
+        migrationId: number
+      }>`SELECT migration_id FROM schema_migrations ORDER BY migration_id`
       expect(rows).toEqual([{ migrationId: 1 }, { migrationId: 3 }])
 
       const again = yield* Migrations.run

@@ -100,9 +100,9 @@ export const make = Effect.gen(function* () {
             Effect.annotateLogs({ jobId: job.id, attempt: job.attempt })
           )
         } else if (yield* jobs.requeueInterrupted(job.id, job.attempt)) {
-          yield* Effect.logInfo("Queued an attempt left behind by a previous orchestrator again").pipe(
-            Effect.annotateLogs({ jobId: job.id, attempt: job.attempt })
-          )
+          yield* Effect.logInfo(
+            "Queued an attempt left behind by a previous orchestrator again"
+          ).pipe(Effect.annotateLogs({ jobId: job.id, attempt: job.attempt }))
         }
       })
 

@@ -47,9 +47,8 @@ export class OrchestratorConfig extends Context.Tag("@videoag/orchestrator/Orche
 
 /** Most attempts of `typeName` running at once, or none for no per-type limit. */
 export const typeConcurrency = (settings: OrchestratorSettings, typeName: string) =>
-  Option.orElse(
-    Option.fromNullable(settings.typeLimits?.get(typeName)?.concurrency),
-    () => Option.flatMapNullable(findJobType(typeName), (type) => type.concurrency)
+  Option.orElse(Option.fromNullable(settings.typeLimits?.get(typeName)?.concurrency), () =>
+    Option.flatMapNullable(findJobType(typeName), (type) => type.concurrency)
   )
 
 /** Time without progress after which an attempt of `typeName` is failed as stalled. */

@@ -22,9 +22,10 @@ const DatabaseLive = Layer.provideMerge(
 
 const ExecutorLive = Layer.unwrapEffect(
   Effect.map(
-    Config.literal("kubernetes", "local")("VIDEOAG_EXECUTOR").pipe(
-      Config.withDefault("kubernetes" as const)
-    ),
+    Config.literal(
+      "kubernetes",
+      "local"
+    )("VIDEOAG_EXECUTOR").pipe(Config.withDefault("kubernetes" as const)),
     (executor) =>
       executor === "kubernetes" ? KubernetesExecutor.layerConfig : LocalProcessExecutor.layerConfig
   )

@@ -8,6 +8,7 @@ import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role"
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding"
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount"
 import * as Yaml from "yaml"
+import type { Json } from "./support/FakeKubernetes.js"
 import { JobId, MediaTranscode } from "@videoag/domain"
 import type { JobRecord } from "@videoag/domain/sql"
 import { buildJob } from "../src/kubernetes/JobManifest.js"
@@ -19,20 +20,26 @@ const rbacPath = Path.join(
 )
 
 const readDocuments = Effect.promise(async () =>
-  Yaml.parseAllDocuments(await Fs.readFile(rbacPath, "utf8")).map((document) => document.toJSON() as Record<string, any>)
+  Yaml.parseAllDocuments(await Fs.readFile(rbacPath, "utf8")).map(
+    (document) => document.toJSON() as Json
+  )
 )
 
-const models: Record<string, (value: any) => { validate: () => void }> = {
+const models: Record<string, (value: Json) => { validate: () => void }> = {
   ServiceAccount: (value) => new ServiceAccount(value),
   Role: (value) => new Role(value),
-  RoleBinding: (value) => new RoleBinding(value)
+  RoleBinding: (value) => new RoleBinding(value as ConstructorParameters<typeof RoleBinding>[0])
 }
 
 describe("Kubernetes manifests", () => {
   it.effect("orchestrator RBAC validates against the Kubernetes schemas", () =>
     Effect.gen(function* () {
       const documents = yield* readDocuments
-      expect(documents.map((document) => document["kind"])).toEqual(["ServiceAccount", "Role", "RoleBinding"])
+      expect(documents.map((document) => document["kind"])).toEqual([
+        "ServiceAccount",
+        "Role",
+        "RoleBinding"
+      ])
       for (const document of documents) {
         const model = models[document["kind"]]
         expect(model).toBeDefined()
@@ -45,8 +52,11 @@ describe("Kubernetes manifests", () => {
     Effect.gen(function* () {
       const role = (yield* readDocuments)[1]!
       const grants = Object.fromEntries(
-        role["rules"].flatMap((rule: any) =>
-          rule.resources.map((resource: string) => [`${rule.apiGroups[0]}/${resource}`, [...rule.verbs].sort()])
+        (role["rules"] as ReadonlyArray<Json>).flatMap((rule) =>
+          rule.resources.map((resource: string) => [
+            `${rule.apiGroups[0]}/${resource}`,
+            [...rule.verbs].sort()
+          ])
         )
       )
       expect(grants).toEqual({
@@ -68,7 +78,9 @@ describe("Kubernetes manifests", () => {
       input: { sourcePath: "incoming/talk.mp4" }
     } as unknown as JobRecord
     const manifest = buildJob(record, kubernetesSettings("http://127.0.0.1:1"))
-    expect(() => new Job(manifest as any).validate()).not.toThrow()
+    expect(() =>
+      new Job(manifest as unknown as ConstructorParameters<typeof Job>[0]).validate()
+    ).not.toThrow()
     expect(manifest.metadata.name).toBe("videoag-job-42-2")
     expect(manifest.spec.template.spec.containers[0]!.resources).toEqual({
       requests: { cpu: "2", memory: "1Gi" },

@@ -46,7 +46,9 @@ export const resolveJsonPointer = (value: unknown, pointer: string): Option.Opti
     if (Array.isArray(current) && /^(0|[1-9][0-9]*)$/.test(token)) {
       current = current[Number(token)]
     } else if (typeof current === "object" && current !== null && !Array.isArray(current)) {
-      current = Object.hasOwn(current, token) ? (current as Record<string, unknown>)[token] : undefined
+      current = Object.hasOwn(current, token)
+        ? (current as Record<string, unknown>)[token]
+        : undefined
     } else {
       return Option.none()
     }
@@ -181,8 +183,7 @@ export class JobRepository extends Effect.Service<JobRepository>()(
       const decodeOne = (rows: ReadonlyArray<unknown>) =>
         Effect.map(decodeAll(rows), (records) => Option.fromNullable(records[0]))
 
-      const notifyQueued = (typeName: string) =>
-        sql`SELECT pg_notify(${jobsChannel}, ${typeName})`
+      const notifyQueued = (typeName: string) => sql`SELECT pg_notify(${jobsChannel}, ${typeName})`
 
       const insertEncoded = (options: EnqueueEncodedOptions & { readonly status?: JobStatus }) =>
         Effect.gen(function* () {
@@ -287,13 +288,11 @@ export class JobRepository extends Effect.Service<JobRepository>()(
           const schema: Schema.Schema.AnyNoContext = type.value.input
           return yield* Schema.decodeUnknown(schema, { onExcessProperty: "error" })(merged).pipe(
             Effect.flatMap(Schema.encodeUnknown(schema)),
-            Effect.mapError(
-              (error): JobError => ({
-                code: "input_invalid",
-                message: `The input of ${typeName} is invalid: ${describeParseError(error)}`,
-                retryable: false
-              })
-            )
+            Effect.mapError((error): JobError => ({
+              code: "input_invalid",
+              message: `The input of ${typeName} is invalid: ${describeParseError(error)}`,
+              retryable: false
+            }))
           )
         })
 
@@ -415,7 +414,9 @@ export class JobRepository extends Effect.Service<JobRepository>()(
       const claim = (options: ClaimOptions) =>
         Effect.gen(function* () {
           if (options.limit <= 0) return []
-          const full = [...options.typeSlots].filter(([, slots]) => slots <= 0).map(([type]) => type)
+          const full = [...options.typeSlots]
+            .filter(([, slots]) => slots <= 0)
+            .map(([type]) => type)
           const candidates = yield* sql<{ id: JobId; type: string }>`
             SELECT id, type FROM jobs
             WHERE status = 'queued' AND run_after <= now()

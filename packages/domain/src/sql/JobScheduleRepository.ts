@@ -164,9 +164,8 @@ export class JobScheduleRepository extends Effect.Service<JobScheduleRepository>
           return Option.getOrThrow(yield* decodeOne(rows))
         }).pipe(Effect.withSpan("JobScheduleRepository.create"))
 
-      const list = Effect.flatMap(
-        sql`SELECT * FROM job_schedules ORDER BY name`,
-        (rows) => Effect.orDie(decodeSchedules(rows))
+      const list = Effect.flatMap(sql`SELECT * FROM job_schedules ORDER BY name`, (rows) =>
+        Effect.orDie(decodeSchedules(rows))
       ).pipe(Effect.withSpan("JobScheduleRepository.list"))
 
       const findById = (id: JobScheduleId) =>

@@ -147,7 +147,11 @@ export const observe = (
       return {
         _tag: "Ended",
         podName: null,
-        ending: failed("job_deleted", `The Kubernetes Job ${name} was deleted before its pod started`, true)
+        ending: failed(
+          "job_deleted",
+          `The Kubernetes Job ${name} was deleted before its pod started`,
+          true
+        )
       }
     }
     return { _tag: "Waiting", problem: null, deletionDeadline: null }
@@ -219,7 +223,8 @@ export const observe = (
         )
       }
     }
-    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
+    const grace =
+      pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
     return {
       _tag: "Waiting",
       problem: null,

@@ -133,7 +133,10 @@ export const make = Effect.gen(function* () {
 
   const list = (kind: ResourceKind) =>
     kind === "jobs"
-      ? (client.listJobs() as Effect.Effect<{ items: ReadonlyArray<KubeObject>; resourceVersion: string }, unknown>)
+      ? (client.listJobs() as Effect.Effect<
+          { items: ReadonlyArray<KubeObject>; resourceVersion: string },
+          unknown
+        >)
       : client.listPods()
 
   /** One round: list, then watch until the watch ends or the re-list interval passes. */

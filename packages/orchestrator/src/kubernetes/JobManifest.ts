@@ -99,7 +99,10 @@ export const buildJob = (job: JobRecord, settings: KubernetesSettings) => {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: Math.max(1, Math.ceil(Duration.toSeconds(timeout))),
-      ttlSecondsAfterFinished: Math.max(0, Math.round(Duration.toSeconds(settings.ttlAfterFinished))),
+      ttlSecondsAfterFinished: Math.max(
+        0,
+        Math.round(Duration.toSeconds(settings.ttlAfterFinished))
+      ),
       template: {
         metadata: { labels, finalizers: [outcomeFinalizer] },
         spec: {

@@ -228,18 +228,14 @@ export const make = Effect.gen(function* () {
     )
 
   const listJobs = (labelSelector = managedSelector) =>
-    list(
-      "List Jobs",
-      () => batch.listNamespacedJob({ namespace, labelSelector }),
-      decodeJob
-    ).pipe(Effect.withSpan("KubernetesClient.listJobs"))
+    list("List Jobs", () => batch.listNamespacedJob({ namespace, labelSelector }), decodeJob).pipe(
+      Effect.withSpan("KubernetesClient.listJobs")
+    )
 
   const listPods = (labelSelector = managedSelector) =>
-    list(
-      "List pods",
-      () => core.listNamespacedPod({ namespace, labelSelector }),
-      decodePod
-    ).pipe(Effect.withSpan("KubernetesClient.listPods"))
+    list("List pods", () => core.listNamespacedPod({ namespace, labelSelector }), decodePod).pipe(
+      Effect.withSpan("KubernetesClient.listPods")
+    )
 
   const readPod = (name: string) =>
     withRetries("Read pod", () => core.readNamespacedPod({ name, namespace })).pipe(

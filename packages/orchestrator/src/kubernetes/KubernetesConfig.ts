@@ -11,7 +11,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Os from "node:os"
 import { findJobType, jobTypes, type JobResources } from "@videoag/domain"
@@ -123,9 +123,11 @@ export const settingsConfig: Config.Config<KubernetesSettings> = Config.all({
   token: Config.option(Config.redacted("VIDEOAG_KUBERNETES_TOKEN")),
   namespace: nonEmpty("VIDEOAG_KUBERNETES_NAMESPACE", "videoag"),
   workerImage: nonEmpty("VIDEOAG_WORKER_IMAGE"),
-  imagePullPolicy: Config.literal("Always", "IfNotPresent", "Never")(
-    "VIDEOAG_WORKER_IMAGE_PULL_POLICY"
-  ).pipe(Config.withDefault("IfNotPresent" as const)),
+  imagePullPolicy: Config.literal(
+    "Always",
+    "IfNotPresent",
+    "Never"
+  )("VIDEOAG_WORKER_IMAGE_PULL_POLICY").pipe(Config.withDefault("IfNotPresent" as const)),
   initCommand: Config.array(Config.string(), "VIDEOAG_WORKER_INIT_COMMAND").pipe(
     Config.withDefault(["/usr/bin/tini", "--"])
   ),
@@ -168,5 +170,4 @@ export const settingsConfig: Config.Config<KubernetesSettings> = Config.all({
 
 export const layer = Layer.effect(KubernetesConfig, settingsConfig)
 
-export const layerWith = (settings: KubernetesSettings) =>
-  Layer.succeed(KubernetesConfig, settings)
+export const layerWith = (settings: KubernetesSettings) => Layer.succeed(KubernetesConfig, settings)

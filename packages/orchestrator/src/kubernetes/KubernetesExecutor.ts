@@ -94,7 +94,9 @@ export const make = Effect.gen(function* () {
     podName === null
       ? Effect.succeed(null)
       : client.readLog(podName, { tailLines: settings.logTailLines * 4 }).pipe(
-          Effect.map((log) => Option.getOrNull(Option.map(log, (text) => logTailOf(text, settings.logTailLines)))),
+          Effect.map((log) =>
+            Option.getOrNull(Option.map(log, (text) => logTailOf(text, settings.logTailLines)))
+          ),
           Effect.catchAll((error) =>
             Effect.as(Effect.logWarning("Could not read the worker's log", error.message), null)
           )
@@ -103,9 +105,13 @@ export const make = Effect.gen(function* () {
   /** The result line the worker wrote last on stdout, for results too large for the message. */
   const resultFromLog = (podName: string) =>
     Effect.map(
-      client.readLog(podName, { limitBytes: 64 * 1024 * 1024 }).pipe(Effect.orElseSucceed(() => Option.none<string>())),
+      client
+        .readLog(podName, { limitBytes: 64 * 1024 * 1024 })
+        .pipe(Effect.orElseSucceed(() => Option.none<string>())),
       (log) => {
-        const lines = Option.getOrElse(log, () => "").split("\n").reverse()
+        const lines = Option.getOrElse(log, () => "")
+          .split("\n")
+          .reverse()
         for (const line of lines) {
           const message = decodeMessage(line)
           if (Option.isSome(message) && message.value.event === "result") {
@@ -137,7 +143,8 @@ export const make = Effect.gen(function* () {
       }
       if (Option.isSome(message) && message.value.event === "result-file" && podName !== null) {
         const output = yield* resultFromLog(podName)
-        if (Option.isSome(output)) return AttemptOutcome.Succeeded({ output: output.value, logTail })
+        if (Option.isSome(output))
+          return AttemptOutcome.Succeeded({ output: output.value, logTail })
       }
       return AttemptOutcome.Failed({
         error: {
@@ -158,7 +165,9 @@ export const make = Effect.gen(function* () {
     let last: string | null = null
     return client.readLog(podName, { tailLines: 20 }).pipe(
       Effect.flatMap((log) => {
-        const lines = Option.getOrElse(log, () => "").split("\n").reverse()
+        const lines = Option.getOrElse(log, () => "")
+          .split("\n")
+          .reverse()
         for (const line of lines) {
           const message = decodeMessage(line)
           if (Option.isSome(message) && message.value.event === "progress") {
@@ -169,7 +178,9 @@ export const make = Effect.gen(function* () {
         }
         return Effect.void
       }),
-      Effect.catchAll((error) => Effect.logDebug("Reading the worker's progress failed", error.message)),
+      Effect.catchAll((error) =>
+        Effect.logDebug("Reading the worker's progress failed", error.message)
+      ),
       Effect.repeat(Schedule.spaced(settings.progressPollInterval))
     )
   }
@@ -305,7 +316,10 @@ export const make = Effect.gen(function* () {
       }
     }).pipe(
       Effect.catchAll((error) =>
-        Effect.logWarning("Could not release the pod of a finished attempt; reconciling retries", error.message)
+        Effect.logWarning(
+          "Could not release the pod of a finished attempt; reconciling retries",
+          error.message
+        )
       ),
       Effect.annotateLogs({ jobId: job.id, attempt: job.attempt })
     )
@@ -313,7 +327,10 @@ export const make = Effect.gen(function* () {
   const stop = (job: JobRecord) =>
     client.deleteJob(jobName(job.id, job.attempt)).pipe(
       Effect.catchAll((error) =>
-        Effect.logWarning("Could not delete the Job of a stopped attempt; reconciling retries", error.message)
+        Effect.logWarning(
+          "Could not delete the Job of a stopped attempt; reconciling retries",
+          error.message
+        )
       ),
       Effect.annotateLogs({ jobId: job.id, attempt: job.attempt })
     )
@@ -334,10 +351,15 @@ export const make = Effect.gen(function* () {
       const active = yield* activeAttempts(ids.map((id) => JobId.make(id)))
       for (const kubeJob of kubeJobs.items) {
         const attempt = attemptOfLabels(kubeJob.metadata.labels)
-        if (Option.isNone(attempt) || active.has(attemptKey(attempt.value.id, attempt.value.attempt))) continue
+        if (
+          Option.isNone(attempt) ||
+          active.has(attemptKey(attempt.value.id, attempt.value.attempt))
+        )
+          continue
         const finished = (kubeJob.status?.conditions ?? []).some(
           (condition) =>
-            (condition.type === "Complete" || condition.type === "Failed") && condition.status === "True"
+            (condition.type === "Complete" || condition.type === "Failed") &&
+            condition.status === "True"
         )
         if (!finished && kubeJob.metadata.deletionTimestamp === undefined) {
           yield* Effect.logWarning("Deleting a Job whose job is no longer active").pipe(
@@ -348,7 +370,11 @@ export const make = Effect.gen(function* () {
       }
       for (const pod of pods.items) {
         const attempt = attemptOfLabels(pod.metadata.labels)
-        if (Option.isNone(attempt) || active.has(attemptKey(attempt.value.id, attempt.value.attempt))) continue
+        if (
+          Option.isNone(attempt) ||
+          active.has(attemptKey(attempt.value.id, attempt.value.attempt))
+        )
+          continue
         if (pod.metadata.finalizers?.includes(outcomeFinalizer)) {
           yield* client.releasePod(pod.metadata.name)
         }

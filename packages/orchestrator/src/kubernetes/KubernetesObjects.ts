@@ -43,7 +43,10 @@ export type KubeJob = typeof KubeJob.Type
 
 export const ContainerState = Schema.Struct({
   waiting: Schema.optional(
-    Schema.Struct({ reason: Schema.optional(Schema.String), message: Schema.optional(Schema.String) })
+    Schema.Struct({
+      reason: Schema.optional(Schema.String),
+      message: Schema.optional(Schema.String)
+    })
   ),
   running: Schema.optional(Schema.Struct({ startedAt: Schema.optional(Timestamp) })),
   terminated: Schema.optional(

@@ -25,7 +25,11 @@ export type PodScript =
   | {
       readonly kind: "exit"
       readonly exitCode: number
-      readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean }
+      readonly error?: {
+        readonly code: string
+        readonly message: string
+        readonly retryable: boolean
+      }
       readonly logLines?: ReadonlyArray<string>
       readonly runMillis?: number
     }
@@ -48,7 +52,9 @@ export interface Fault {
   count: number
 }
 
-type Json = Record<string, any>
+/** A Kubernetes object as JSON; the fake edits its fields freely, as the API server does. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary Kubernetes JSON
+export type Json = Record<string, any>
 type Kind = "jobs" | "pods"
 
 interface Watcher {
@@ -86,7 +92,7 @@ const matches = (object: Json, selector: ReadonlyArray<[string, string]>) =>
   selector.every(([key, value]) => object.metadata?.labels?.[key] === value)
 
 /** The job input the worker of a Job would receive. */
-export const inputOf = (job: Json): any => {
+export const inputOf = (job: Json): Json | undefined => {
   const env: Array<{ name: string; value: string }> =
     job.spec?.template?.spec?.containers?.[0]?.env ?? []
   const raw = env.find((entry) => entry.name === "VIDEOAG_JOB_INPUT")?.value
@@ -139,7 +145,8 @@ export class FakeKubernetes {
     this.ttlMillis = options.ttlMillis
     this.server = Http.createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) this.send(response, 500, statusBody(500, "InternalError", String(error)))
+        if (!response.headersSent)
+          this.send(response, 500, statusBody(500, "InternalError", String(error)))
       })
     })
   }
@@ -212,7 +219,12 @@ export class FakeKubernetes {
 
   // ---- protocol
 
-  private send(response: Http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  private send(
+    response: Http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ) {
     response.writeHead(status, { "content-type": "application/json", ...headers })
     response.end(JSON.stringify(body))
   }
@@ -249,8 +261,11 @@ export class FakeKubernetes {
       }
       const status = fault.status ?? 500
       const headers: Record<string, string> =
-        fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {}
-      const reason = status === 429 ? "TooManyRequests" : status === 503 ? "ServiceUnavailable" : "InternalError"
+        fault.retryAfterSeconds !== undefined
+          ? { "retry-after": String(fault.retryAfterSeconds) }
+          : {}
+      const reason =
+        status === 429 ? "TooManyRequests" : status === 503 ? "ServiceUnavailable" : "InternalError"
       return this.send(response, status, statusBody(status, reason, `injected ${status}`), headers)
     }
 
@@ -259,7 +274,8 @@ export class FakeKubernetes {
     const podsPath = `/api/v1/namespaces/${ns}/pods`
     if (path === jobsPath || path === podsPath) {
       const kind: Kind = path === jobsPath ? "jobs" : "pods"
-      if (method === "GET" && url.searchParams.get("watch") === "true") return this.watch(kind, url, response)
+      if (method === "GET" && url.searchParams.get("watch") === "true")
+        return this.watch(kind, url, response)
       if (method === "GET") return this.list(kind, url, response)
       if (method === "POST" && kind === "jobs") {
         const body = JSON.parse(await this.readBody(request)) as Json
@@ -277,28 +293,51 @@ export class FakeKubernetes {
       }
       if (method === "DELETE") {
         await this.readBody(request)
-        if (job === undefined) return this.send(response, 404, statusBody(404, "NotFound", `jobs.batch "${name}" not found`))
+        if (job === undefined)
+          return this.send(
+            response,
+            404,
+            statusBody(404, "NotFound", `jobs.batch "${name}" not found`)
+          )
         this.deleteJob(job)
-        return this.send(response, 200, { kind: "Status", apiVersion: "v1", status: "Success", metadata: {} })
+        return this.send(response, 200, {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Success",
+          metadata: {}
+        })
       }
     }
     const podMatch = new RegExp(`^${podsPath}/([^/]+)(/log)?$`).exec(path)
     if (podMatch !== null) {
       const name = decodeURIComponent(podMatch[1] ?? "")
       const pod = this.pods.get(name)
-      if (pod === undefined) return this.send(response, 404, statusBody(404, "NotFound", `pods "${name}" not found`))
+      if (pod === undefined)
+        return this.send(response, 404, statusBody(404, "NotFound", `pods "${name}" not found`))
       if (podMatch[2] === "/log" && method === "GET") return this.log(pod, url, response)
       if (method === "GET") return this.send(response, 200, pod)
       if (method === "PATCH") {
         const contentType = request.headers["content-type"] ?? ""
         const body = await this.readBody(request)
         if (!contentType.startsWith("application/json-patch+json")) {
-          return this.send(response, 415, statusBody(415, "UnsupportedMediaType", `unsupported patch type ${contentType}`))
+          return this.send(
+            response,
+            415,
+            statusBody(415, "UnsupportedMediaType", `unsupported patch type ${contentType}`)
+          )
         }
         return this.patchPod(pod, JSON.parse(body) as Array<Json>, response)
       }
     }
-    this.send(response, 404, statusBody(404, "NotFound", `the server could not find the requested resource ${method} ${path}`))
+    this.send(
+      response,
+      404,
+      statusBody(
+        404,
+        "NotFound",
+        `the server could not find the requested resource ${method} ${path}`
+      )
+    )
   }
 
   private list(kind: Kind, url: URL, response: Http.ServerResponse) {
@@ -369,7 +408,15 @@ export class FakeKubernetes {
   private createJob(body: Json, response: Http.ServerResponse, dropAnswer: boolean) {
     const name: string | undefined = body.metadata?.name
     if (name === undefined || body.spec?.template?.spec?.containers?.length !== 1) {
-      return this.send(response, 422, statusBody(422, "Invalid", "Job.batch is invalid: metadata.name and one container are required"))
+      return this.send(
+        response,
+        422,
+        statusBody(
+          422,
+          "Invalid",
+          "Job.batch is invalid: metadata.name and one container are required"
+        )
+      )
     }
     if (this.jobs.has(name)) {
       this.createRequests.push({ name, status: 409 })
@@ -428,7 +475,13 @@ export class FakeKubernetes {
         },
         finalizers: [...(template.metadata?.finalizers ?? []), "batch.kubernetes.io/job-tracking"],
         ownerReferences: [
-          { apiVersion: "batch/v1", kind: "Job", name: job.metadata.name, uid: job.metadata.uid, controller: true }
+          {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            name: job.metadata.name,
+            uid: job.metadata.uid,
+            controller: true
+          }
         ]
       },
       spec: clone(template.spec),
@@ -463,16 +516,32 @@ export class FakeKubernetes {
         return run(script.runMillis, () => {
           for (const line of script.logLines ?? []) this.appendLog(pod, line)
           const message =
-            script.error !== undefined ? JSON.stringify({ event: "error", error: script.error }) : undefined
+            script.error !== undefined
+              ? JSON.stringify({ event: "error", error: script.error })
+              : undefined
           if (message !== undefined) this.appendLog(pod, message)
-          this.terminate(pod, script.exitCode, "Error", message ?? (script.logLines ?? []).join("\n"))
+          this.terminate(
+            pod,
+            script.exitCode,
+            "Error",
+            message ?? (script.logLines ?? []).join("\n")
+          )
         })
       case "oomKilled":
         return run(script.runMillis, () => this.terminate(pod, 137, "OOMKilled", undefined))
       case "imagePullStuck":
         return this.updatePod(pod, (value) => {
           value.status.containerStatuses = [
-            { name: "worker", ready: false, state: { waiting: { reason: "ErrImagePull", message: "pull access denied for the worker image" } } }
+            {
+              name: "worker",
+              ready: false,
+              state: {
+                waiting: {
+                  reason: "ErrImagePull",
+                  message: "pull access denied for the worker image"
+                }
+              }
+            }
           ]
         })
       case "evicted":
@@ -481,7 +550,11 @@ export class FakeKubernetes {
             value.status.phase = "Failed"
             value.status.reason = "Evicted"
             value.status.message = "The node was low on resource: memory."
-            value.status.conditions.push({ type: "DisruptionTarget", status: "True", reason: "TerminationByKubelet" })
+            value.status.conditions.push({
+              type: "DisruptionTarget",
+              status: "True",
+              reason: "TerminationByKubelet"
+            })
             value.status.containerStatuses = [
               { name: "worker", state: { terminated: { exitCode: 137, reason: "Error" } } }
             ]
@@ -491,7 +564,12 @@ export class FakeKubernetes {
       case "preempted":
         return run(script.runMillis, () => {
           this.updatePod(pod, (value) => {
-            value.status.conditions.push({ type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: "preempted by a pod of higher priority" })
+            value.status.conditions.push({
+              type: "DisruptionTarget",
+              status: "True",
+              reason: "PreemptionByScheduler",
+              message: "preempted by a pod of higher priority"
+            })
           })
           this.markPodDeleted(pod)
         })
@@ -500,14 +578,21 @@ export class FakeKubernetes {
           this.updateJob(job, (value) => {
             value.status.conditions = [
               { type: "FailureTarget", status: "True", reason: "DeadlineExceeded" },
-              { type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }
+              {
+                type: "Failed",
+                status: "True",
+                reason: "DeadlineExceeded",
+                message: "Job was active longer than specified deadline"
+              }
             ]
           })
           this.markPodDeleted(pod)
         })
       case "pending":
         return this.updatePod(pod, (value) => {
-          value.status.conditions = [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }]
+          value.status.conditions = [
+            { type: "PodScheduled", status: "False", reason: "Unschedulable" }
+          ]
         })
       case "runForever":
         this.setRunning(pod)
@@ -581,7 +666,9 @@ export class FakeKubernetes {
       (finalizer: string) => finalizer !== "batch.kubernetes.io/job-tracking"
     )
     this.updateJob(job, (value) => {
-      const failedAlready = (value.status.conditions ?? []).some((condition: Json) => condition.type === "Failed")
+      const failedAlready = (value.status.conditions ?? []).some(
+        (condition: Json) => condition.type === "Failed"
+      )
       value.status = {
         ...value.status,
         active: 0,
@@ -590,7 +677,12 @@ export class FakeKubernetes {
           ? value.status.conditions
           : [
               { type: "FailureTarget", status: "True", reason: "BackoffLimitExceeded" },
-              { type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }
+              {
+                type: "Failed",
+                status: "True",
+                reason: "BackoffLimitExceeded",
+                message: "Job has reached the specified backoff limit"
+              }
             ]
       }
     })
@@ -629,7 +721,8 @@ export class FakeKubernetes {
   }
 
   private removeIfReleased(pod: Json) {
-    if (pod.metadata.deletionTimestamp === undefined || (pod.metadata.finalizers ?? []).length > 0) return
+    if (pod.metadata.deletionTimestamp === undefined || (pod.metadata.finalizers ?? []).length > 0)
+      return
     if (this.pods.get(pod.metadata.name) !== pod) return
     this.pods.delete(pod.metadata.name)
     this.emit("pods", "DELETED", pod)
@@ -640,11 +733,23 @@ export class FakeKubernetes {
     for (const operation of operations) {
       const match = /^\/metadata\/finalizers\/(\d+)$/.exec(operation.path)
       if (match === null) {
-        return this.send(response, 422, statusBody(422, "Invalid", `the fake supports only patches of /metadata/finalizers/<index>, got ${operation.path}`))
+        return this.send(
+          response,
+          422,
+          statusBody(
+            422,
+            "Invalid",
+            `the fake supports only patches of /metadata/finalizers/<index>, got ${operation.path}`
+          )
+        )
       }
       const index = Number(match[1])
       if (operation.op === "test" && finalizers[index] !== operation.value) {
-        return this.send(response, 422, statusBody(422, "Invalid", `the test of ${operation.path} failed`))
+        return this.send(
+          response,
+          422,
+          statusBody(422, "Invalid", `the test of ${operation.path} failed`)
+        )
       }
       if (operation.op === "remove") finalizers.splice(index, 1)
     }
@@ -657,7 +762,15 @@ export class FakeKubernetes {
   private log(pod: Json, url: URL, response: Http.ServerResponse) {
     const state = pod.status.containerStatuses?.[0]?.state
     if (state?.running === undefined && state?.terminated === undefined) {
-      return this.send(response, 400, statusBody(400, "BadRequest", `container "worker" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`))
+      return this.send(
+        response,
+        400,
+        statusBody(
+          400,
+          "BadRequest",
+          `container "worker" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`
+        )
+      )
     }
     const lines = this.logs.get(pod.metadata.name) ?? []
     const tail = url.searchParams.get("tailLines")
@@ -680,4 +793,5 @@ export class FakeKubernetes {
 }
 
 /** Starts a fake API server; close it with `close()`. */
-export const startFakeKubernetes = (options: FakeKubernetesOptions) => new FakeKubernetes(options).start()
+export const startFakeKubernetes = (options: FakeKubernetesOptions) =>
+  new FakeKubernetes(options).start()

@@ -24,7 +24,9 @@ export const probeOutput: MediaProbeOutput = {
   audioStreamCount: 1
 }
 
-export const orchestratorSettings = (overrides: Partial<OrchestratorSettings> = {}): OrchestratorSettings => ({
+export const orchestratorSettings = (
+  overrides: Partial<OrchestratorSettings> = {}
+): OrchestratorSettings => ({
   concurrency: 20,
   pollInterval: Duration.millis(200),
   retryBaseDelay: Duration.millis(20),
@@ -97,7 +99,9 @@ export const awaitJob = (
       if (done(job)) return job
       if (Date.now() > deadline) {
         return yield* Effect.fail(
-          new Error(`Job ${id} did not reach the expected state within ${Duration.format(Duration.decode(timeout))}; it is ${job.status}`)
+          new Error(
+            `Job ${id} did not reach the expected state within ${Duration.format(Duration.decode(timeout))}; it is ${job.status}`
+          )
         )
       }
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))

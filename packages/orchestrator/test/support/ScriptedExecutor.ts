@@ -2,7 +2,7 @@
  * A job executor for tests of the orchestrator's own logic: each attempt's outcome comes from
  * a script, optionally after a sleep on the Effect clock, so `TestClock` drives the time.
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
