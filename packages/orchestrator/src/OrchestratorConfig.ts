@@ -34,7 +34,7 @@ export interface OrchestratorSettings {
   readonly leaderCheckInterval?: Duration.Duration
   /** How often the leader compares the executor's attempts with the active rows. */
   readonly reconcileInterval?: Duration.Duration
-  /** Longest sleep of the schedule loop, so new schedules are seen within this time. */
+  /** Maximum sleep of the schedule loop, so new schedules are seen within this time. */
   readonly scheduleInterval?: Duration.Duration
   /** Overrides of the catalogue's per-type limits, by job type name. */
   readonly typeLimits?: ReadonlyMap<string, TypeLimits>

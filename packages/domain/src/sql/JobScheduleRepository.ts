@@ -84,14 +84,14 @@ export const parseCron = (cron: string, timeZone: string) =>
         })
   )
 
-/** The latest occurrence at or before `now`, if any lies after `after`. */
+/** Finds the latest occurrence at or before `now`, if one lies after `after`. */
 export const latestOccurrence = (cron: Cron.Cron, after: Date, now: Date): Option.Option<Date> => {
   // Cron.prev drops milliseconds and is exclusive, so ask from the next whole second.
   const latest = Cron.prev(cron, new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000))
   return latest.getTime() > after.getTime() ? Option.some(latest) : Option.none()
 }
 
-/** How many occurrences lie after `after` and before `before`, counting at most `max`. */
+/** Counts the occurrences after `after` and before `before`, up to `max`. */
 const countBetween = (cron: Cron.Cron, after: Date, before: Date, max: number) => {
   let count = 0
   let cursor = after
