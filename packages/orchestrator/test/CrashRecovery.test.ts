@@ -159,8 +159,7 @@ describe("Orchestrator crashes", () => {
                 expect(row.output?.sizeBytes).toBe(index)
                 // An attempt that succeeded is always the last one: no succeeded job ran again.
                 const succeededAttempts = attempts.filter(
-                  (attempt) =>
-                    fake.jobs.get(`videoag-job-${row.id}-${attempt}`)?.status?.succeeded === 1
+                  (attempt) => fake.exitCodes.get(`videoag-job-${row.id}-${attempt}`) === 0
                 )
                 expect(succeededAttempts).toEqual([row.attempt])
               }

@@ -116,6 +116,8 @@ export class FakeKubernetes {
   /** Every create request with its answer status. */
   readonly createRequests: Array<{ readonly name: string; readonly status: number }> = []
   readonly deletedJobs: Array<string> = []
+  /** Exit code of the worker container, by Job name, for every pod that ended. */
+  readonly exitCodes = new Map<string, number>()
   readonly jobs = new Map<string, Json>()
   readonly pods = new Map<string, Json>()
   readonly logs = new Map<string, Array<string>>()
@@ -619,6 +621,7 @@ export class FakeKubernetes {
 
   private terminate(pod: Json, exitCode: number, reason: string, message: string | undefined) {
     const job = this.jobs.get(pod.metadata.labels["job-name"])
+    this.exitCodes.set(pod.metadata.labels["job-name"], exitCode)
     this.updatePod(pod, (value) => {
       value.status.phase = exitCode === 0 ? "Succeeded" : "Failed"
       value.status.containerStatuses = [
