@@ -37,3 +37,6 @@ export type MediumId = typeof MediumId.Type
 export const JobId = positiveId("JobId")
 export type JobId = typeof JobId.Type
 export const JobIdFromString = idFromString(JobId)
+
+export const JobScheduleId = positiveId("JobScheduleId")
+export type JobScheduleId = typeof JobScheduleId.Type

@@ -19,11 +19,13 @@ describe("Migrations", () => {
       const results = yield* Effect.all([Migrations.run, Migrations.run, Migrations.run], {
         concurrency: "unbounded"
       })
-      expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 1])
+      expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2])
 
       const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<{ migrationId: number }>`SELECT migration_id FROM schema_migrations`
-      expect(rows).toEqual([{ migrationId: 1 }])
+      const rows = yield* sql<{
+        migrationId: number
+      }>`SELECT migration_id FROM schema_migrations ORDER BY migration_id`
+      expect(rows).toEqual([{ migrationId: 1 }, { migrationId: 3 }])
 
       const again = yield* Migrations.run
       expect(again).toEqual([])
