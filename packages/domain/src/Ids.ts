@@ -52,3 +52,6 @@ export const AnnouncementIdFromString = idFromString(AnnouncementId)
 export const FeaturedId = positiveId("FeaturedId")
 export type FeaturedId = typeof FeaturedId.Type
 export const FeaturedIdFromString = idFromString(FeaturedId)
+
+export const JobScheduleId = positiveId("JobScheduleId")
+export type JobScheduleId = typeof JobScheduleId.Type

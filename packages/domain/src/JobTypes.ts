@@ -105,6 +105,18 @@ export const MediaRelocateOutput = Schema.Struct({
 })
 export type MediaRelocateOutput = typeof MediaRelocateOutput.Type
 
+/** CPU and memory of one worker container, in Kubernetes quantities (`500m`, `2Gi`). */
+export interface ResourceQuantities {
+  readonly cpu?: string
+  readonly memory?: string
+}
+
+/** Resource requests and limits of a job type's worker container. */
+export interface JobResources {
+  readonly requests: ResourceQuantities
+  readonly limits: ResourceQuantities
+}
+
 /** A job type with the schemas of its input and output and its default limits. */
 export interface JobType<
   Name extends string,
@@ -115,7 +127,23 @@ export interface JobType<
   readonly input: Input
   readonly output: Output
   readonly maxAttempts: number
+  /** Longest an attempt may run (`activeDeadlineSeconds` of its Kubernetes Job). */
   readonly timeout: Duration.Duration
+  /** An attempt that reports no progress for this long is stopped and failed. */
+  readonly stallTimeout?: Duration.Duration
+  /** Most attempts of this type running at once, below the orchestrator's global limit. */
+  readonly concurrency?: number
+  /** Requests and limits of the worker container; configuration can override them. */
+  readonly resources?: JobResources
+}
+
+/** Stall timeout of types that do not set one. */
+export const defaultStallTimeout = Duration.minutes(15)
+
+/** Resources of types that do not set any. */
+export const defaultJobResources: JobResources = {
+  requests: { cpu: "250m", memory: "256Mi" },
+  limits: { memory: "1Gi" }
 }
 
 const jobType = <
@@ -131,7 +159,9 @@ export const MediaProbe = jobType({
   input: MediaProbeInput,
   output: MediaProbeOutput,
   maxAttempts: 3,
-  timeout: Duration.minutes(10)
+  timeout: Duration.minutes(10),
+  stallTimeout: Duration.minutes(5),
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } }
 })
 
 export const MediaTranscode = jobType({
@@ -139,7 +169,10 @@ export const MediaTranscode = jobType({
   input: MediaTranscodeInput,
   output: MediaTranscodeOutput,
   maxAttempts: 3,
-  timeout: Duration.hours(6)
+  timeout: Duration.hours(6),
+  stallTimeout: Duration.minutes(15),
+  concurrency: 4,
+  resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "4Gi" } }
 })
 
 /**

@@ -32,7 +32,9 @@ describe("JobRepository", () => {
           }
         )
         const claims = yield* Effect.all(
-          Array.from({ length: 8 }, () => jobs.claim(7, "test")),
+          Array.from({ length: 8 }, () =>
+            jobs.claim({ limit: 7, executor: "test", typeSlots: new Map() })
+          ),
           { concurrency: "unbounded" }
         )
         const ids = claims.flat().map((job) => job.id)
@@ -56,7 +58,7 @@ describe("JobRepository", () => {
         const urgent = yield* probe("urgent.mp4", { priority: 10 })
         const later = yield* probe("later.mp4", { priority: 100 })
         yield* sql`UPDATE jobs SET run_after = now() + interval '1 hour' WHERE id = ${later.id}`
-        const claimed = yield* jobs.claim(10, "test")
+        const claimed = yield* jobs.claim({ limit: 10, executor: "test", typeSlots: new Map() })
         expect(claimed.map((job) => job.id)).toEqual([urgent.id, normal.id, low.id])
       })
     )
@@ -67,7 +69,7 @@ describe("JobRepository", () => {
         const sql = yield* PgClient.PgClient
         yield* sql`DELETE FROM jobs`
         yield* probe("fenced.mp4")
-        const [claimed] = yield* jobs.claim(1, "test")
+        const [claimed] = yield* jobs.claim({ limit: 1, executor: "test", typeSlots: new Map() })
         const job = claimed!
         expect(yield* jobs.markRunning(job.id, job.attempt + 1, "stale")).toBe(false)
         expect(yield* jobs.markRunning(job.id, job.attempt, "local:1")).toBe(true)
@@ -98,19 +100,13 @@ describe("JobRepository", () => {
         const enqueued = yield* probe("flaky.mp4")
         const error = { code: "worker_killed", message: "killed", retryable: true }
         for (let attempt = 1; attempt <= enqueued.maxAttempts; attempt++) {
-          const [claimed] = yield* jobs.claim(1, "test")
+          const [claimed] = yield* jobs.claim({ limit: 1, executor: "test", typeSlots: new Map() })
           expect(claimed?.attempt).toBe(attempt)
-          const stored = yield* jobs.fail(
-            enqueued.id,
-            attempt,
-            error,
-            null,
-            Option.some(new Date(Date.now() - 1000))
-          )
+          const stored = yield* jobs.fail(enqueued.id, attempt, error, null, Option.some(0))
           const expected = attempt < enqueued.maxAttempts ? "queued" : "failed"
           expect(Option.map(stored, (record) => record.status)).toEqual(Option.some(expected))
         }
-        expect(yield* jobs.claim(1, "test")).toEqual([])
+        expect(yield* jobs.claim({ limit: 1, executor: "test", typeSlots: new Map() })).toEqual([])
       })
     )
 
@@ -120,9 +116,9 @@ describe("JobRepository", () => {
         const sql = yield* PgClient.PgClient
         yield* sql`DELETE FROM jobs`
         yield* probe("interrupted.mp4")
-        const [claimed] = yield* jobs.claim(1, "test")
+        const [claimed] = yield* jobs.claim({ limit: 1, executor: "test", typeSlots: new Map() })
         expect(yield* jobs.requeueInterrupted(claimed!.id, claimed!.attempt)).toBe(true)
-        const [again] = yield* jobs.claim(1, "test")
+        const [again] = yield* jobs.claim({ limit: 1, executor: "test", typeSlots: new Map() })
         expect(again?.id).toBe(claimed?.id)
         expect(again?.attempt).toBe(1)
       })

@@ -27,12 +27,21 @@ export const layer = (options: HealthServerOptions) =>
     )
   )
 
-/** `layer` on `VIDEOAG_ORCHESTRATOR_HEALTH_HOST` (default 0.0.0.0) and `..._PORT` (default 5002). */
+/**
+ * `layer` on `VIDEOAG_ORCHESTRATOR_HEALTH_HOST` (default 0.0.0.0) and `..._PORT` (default 5002;
+ * 0 picks a free port, which tests use to run several orchestrators side by side).
+ */
 export const layerConfig = Layer.unwrapEffect(
   Effect.map(
     Config.all({
       host: Config.withDefault(Config.string("VIDEOAG_ORCHESTRATOR_HEALTH_HOST"), "0.0.0.0"),
-      port: Config.port("VIDEOAG_ORCHESTRATOR_HEALTH_PORT").pipe(Config.withDefault(5002))
+      port: Config.integer("VIDEOAG_ORCHESTRATOR_HEALTH_PORT").pipe(
+        Config.validate({
+          message: "Expected a TCP port from 1 to 65535, or 0 for any free port",
+          validation: (port) => port >= 0 && port <= 65535
+        }),
+        Config.withDefault(5002)
+      )
     }),
     layer
   )

@@ -30,6 +30,14 @@ export const acquire = (options: LeadershipOptions) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const connection = yield* sql.reserve
+    // Server-side keepalives end the session of a leader whose host vanished without closing
+    // its connection within about 20 seconds, which frees the lock for a standby.
+    yield* connection
+      .executeRaw(
+        "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 3; SET tcp_keepalives_count = 3",
+        []
+      )
+      .pipe(Effect.ignore)
     const tryLock = Effect.map(
       connection.executeValues("SELECT pg_try_advisory_lock($1)", [leaderLockKey]),
       (rows) => rows[0]?.[0] === true

@@ -225,7 +225,16 @@ export const make = (options: LocalProcessOptions) =>
       )
     }
 
-    return JobExecutor.of({ name: "local", run, resume: () => Option.none() })
+    return JobExecutor.of({
+      name: "local",
+      attemptsSurviveRestart: false,
+      run,
+      resume: () => Option.none(),
+      // Interrupting `run` already ends the child process; nothing outlives it.
+      stop: () => Effect.void,
+      release: () => Effect.void,
+      reconcile: () => Effect.void
+    })
   })
 
 export const layer = (options: LocalProcessOptions) => Layer.effect(JobExecutor, make(options))

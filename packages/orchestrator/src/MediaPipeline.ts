@@ -3,8 +3,9 @@
  * transcode into the folder the lecture's access demands, a succeeded transcode records the
  * lecture's media, a succeeded relocation stores the media's new paths, and a job that failed
  * for good marks its source file failed. After a transcode or relocation the lecture's files
- * are checked again, and a change of access that overtook the job enqueues another relocation. Each step runs in the transaction that stores the job's
- * outcome, so a crash never leaves a finished job without its follow-up.
+ * are checked again, and a change of access that overtook the job enqueues another relocation.
+ * Each step runs in the transaction that stores the job's outcome, so a crash never leaves a
+ * finished job without its follow-up.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"

@@ -1,6 +1,10 @@
 /** The job controller and its executors, as layers for entry points and tests. */
 export * as HealthServer from "./HealthServer.js"
 export * from "./JobExecutor.js"
+export * as KubernetesClient from "./kubernetes/KubernetesClient.js"
+export * as KubernetesConfig from "./kubernetes/KubernetesConfig.js"
+export * as KubernetesExecutor from "./kubernetes/KubernetesExecutor.js"
+export * as JobManifest from "./kubernetes/JobManifest.js"
 export * as LocalProcessExecutor from "./LocalProcessExecutor.js"
 export * as Orchestrator from "./Orchestrator.js"
 export * as OrchestratorConfig from "./OrchestratorConfig.js"

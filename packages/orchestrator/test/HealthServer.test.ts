@@ -39,6 +39,7 @@ describe("orchestrator health server", () => {
             env: {
               ...process.env,
               DATABASE_URL: Redacted.value(url),
+              VIDEOAG_EXECUTOR: "local",
               VIDEOAG_MEDIA_ROOT: mediaRoot,
               VIDEOAG_ORCHESTRATOR_HEALTH_HOST: "127.0.0.1",
               VIDEOAG_ORCHESTRATOR_HEALTH_PORT: String(port),
