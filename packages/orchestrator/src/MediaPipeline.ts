@@ -90,7 +90,8 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
               outputDirectory: `${publishedFolder}/${courseHandle}/${lectureId}/${sourceFileId}`,
               fileNamePrefix: `${courseHandle}-${dateInBerlin(startTime)}`,
               renditions: defaultRenditions,
-              audioProfile
+              audioProfile,
+              hlsProfile: null
             },
             priority: job.priority,
             sourceFileId,
