@@ -23,7 +23,9 @@ export const generateRecording = async (path: string, options: RecordingOptions)
   const { height, seconds, width } = options
   const rate = options.frameRate ?? 25
   const audioInput =
-    options.audio === false ? [] : ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${seconds}`]
+    options.audio === false
+      ? []
+      : ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${seconds}`]
   const audioCodec = options.audio === false ? [] : ["-c:a", "aac", "-b:a", "96k"]
   await execFile(
     "ffmpeg",
@@ -63,7 +65,11 @@ export interface ProbedStream {
 
 export interface ProbeReport {
   readonly streams: ReadonlyArray<ProbedStream>
-  readonly format: { readonly duration: string; readonly size: string; readonly format_name: string }
+  readonly format: {
+    readonly duration: string
+    readonly size: string
+    readonly format_name: string
+  }
 }
 
 /** The ffprobe JSON report of a file. */
