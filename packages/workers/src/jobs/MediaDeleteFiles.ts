@@ -10,6 +10,7 @@ import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as NodeFs from "node:fs/promises"
 import {
   normalizeMediaPath,
   publishedFolder,
@@ -48,14 +49,19 @@ export const run = (input: MediaDeleteFilesInput) =>
     const failure = (action: string, target: string) =>
       MediaRoot.fileSystemFailure("delete_failed", action, JSON.stringify(target))
 
-    /** Removes empty folders from `directory` upwards, stopping below the deletable folder. */
+    /**
+     * Removes empty folders from `directory` upwards, stopping below the deletable folder.
+     * `rmdir` removes only empty folders, so a file that arrives meanwhile stops the walk.
+     */
     const removeEmptyParents = (directory: string) =>
       Effect.gen(function* () {
         let current = directory
         while (path.relative(root, current).split(path.sep).length > 1) {
-          const remaining = yield* fs.readDirectory(current).pipe(Effect.orElseSucceed(() => ["?"]))
-          if (remaining.length > 0) return
-          yield* fs.remove(current).pipe(Effect.mapError(failure("remove the folder", current)))
+          const removed = yield* Effect.tryPromise(() => NodeFs.rmdir(current)).pipe(
+            Effect.as(true),
+            Effect.orElseSucceed(() => false)
+          )
+          if (!removed) return
           current = path.dirname(current)
         }
       })

@@ -156,38 +156,54 @@ export const run = (input: MediaThumbnailsInput, attempt: AttemptIdentity) =>
       maxTiles
     )
     yield* channel.emit({ event: "progress", percent: 5, etaSeconds: null, message: "storyboard" })
-    yield* Ffmpeg.run({
-      args: [
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
-        "-i",
-        `file:${storyboardSource.absolutePath}`,
-        "-an",
-        "-vf",
-        `fps=fps=1000/${Math.round(interval * 1000)}:round=down,scale=w=${input.tileWidth}:h=${tileHeight},setsar=1`,
-        "-frames:v",
-        String(maxTiles),
-        "-q:v",
-        "5",
-        "tiles/%05d.jpg"
-      ],
-      workingDirectory: work,
-      durationSeconds: storyboardProbe.durationSeconds,
-      activity: `taking storyboard tiles from ${JSON.stringify(storyboardSource.relativePath)}`,
-      onProgress: (progress) =>
+    const takeTiles = (
+      filter: string,
+      maxFrames: number,
+      onProgress: (progress: Ffmpeg.EncodeProgress) => Effect.Effect<void>
+    ) =>
+      Ffmpeg.run({
+        args: [
+          "-hide_banner",
+          "-nostdin",
+          "-loglevel",
+          "error",
+          "-y",
+          "-i",
+          `file:${storyboardSource.absolutePath}`,
+          "-an",
+          "-vf",
+          `${filter}scale=w=${input.tileWidth}:h=${tileHeight},setsar=1`,
+          "-frames:v",
+          String(maxFrames),
+          "-q:v",
+          "5",
+          "tiles/%05d.jpg"
+        ],
+        workingDirectory: work,
+        durationSeconds: storyboardProbe.durationSeconds,
+        activity: `taking storyboard tiles from ${JSON.stringify(storyboardSource.relativePath)}`,
+        onProgress
+      })
+    const countTiles = Effect.map(
+      fs.readDirectory(tiles).pipe(Effect.mapError(workFailure)),
+      (names) => names.filter((name) => name.endsWith(".jpg")).length
+    )
+    yield* takeTiles(
+      `fps=fps=1000/${Math.round(interval * 1000)}:round=down,`,
+      maxTiles,
+      (progress) =>
         channel.emit({
           event: "progress",
           percent: 5 + progress.percent * 0.9,
           etaSeconds: progress.etaSeconds,
           message: "storyboard"
         })
-    })
-    const tileCount = (yield* fs.readDirectory(tiles).pipe(Effect.mapError(workFailure))).filter(
-      (name) => name.endsWith(".jpg")
-    ).length
+    )
+    if ((yield* countTiles) === 0) {
+      // The fps filter emits nothing for a video shorter than one interval: use its first frame.
+      yield* takeTiles("", 1, noProgress)
+    }
+    const tileCount = yield* countTiles
     if (tileCount === 0) {
       return yield* new JobFailure({
         kind: "media",
