@@ -5,6 +5,7 @@
 export * from "./ApiErrors.js"
 export * from "./Course.js"
 export * from "./Ids.js"
+export * from "./IncomingFiles.js"
 export * from "./Job.js"
 export * from "./JobTypes.js"
 export * from "./Lecture.js"

@@ -9,18 +9,20 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import initial from "./migrations/0001_initial.js"
+import media from "./migrations/0004_media.js"
 
 /** Advisory lock key for migrations: "VAGM" as a 32-bit integer. */
 const migrationLockKey = 0x5641474d
 
 export const migrations = {
-  "0001_initial": initial
+  "0001_initial": initial,
+  "0004_media": media
 }
 
 const migrationsTable = "schema_migrations"
 
 /** Id of the newest migration; readiness checks compare it with the applied ones. */
-export const latestMigrationId = 1
+export const latestMigrationId = 4
 
 export const run = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
