@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import { LectureId, SourceFileId } from "./Ids.js"
 import { StrictStruct } from "./Text.js"
 
-/** Why the sorter could not attach a file; the frontend translates the code. */
+/** Reason the sorter could not attach a file, as a code the frontend translates. */
 export const UnmatchedReason = Schema.Literal(
   "unsupported_extension",
   "name_not_recognized",

@@ -1,7 +1,8 @@
 /**
  * Inputs and outputs of the periodic jobs: the sorter's scan of an incoming folder, and the
  * housekeeping jobs that list and delete published files. Workers only report what is on disk
- * and delete what they are told to; the orchestrator compares the reports with the database.
+ * and delete the files named in their input. The orchestrator compares the reports with the
+ * database.
  */
 import * as Schema from "effect/Schema"
 import { RelativeMediaPath } from "./MediaPath.js"
@@ -34,8 +35,9 @@ export const MediaScanIncomingInput = Schema.Struct({
     default: () => 30
   }),
   /**
-   * Least age of a file's modification time before it counts as complete, on top of an
-   * unchanged size and modification time since the previous scan.
+   * Minimum age before a file counts as complete, on top of an unchanged size and modification
+   * time since the previous scan. Either the modification time or the last change a scan saw
+   * must be this old.
    */
   minimumAgeSeconds: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 86_400)), {
     default: () => 60

@@ -1,6 +1,6 @@
 /**
- * Processing profile sets: which files a course's recordings become. A course names one set;
- * when a source file of one of its lectures has been probed, the orchestrator turns the set into
+ * Processing profile sets: which files a course's recordings become. A course names one set.
+ * When a source file of one of its lectures has been probed, the orchestrator turns the set into
  * the inputs of the transcode and thumbnail jobs. Encoder settings (preset, quality, bitrate
  * caps, threads) are not part of a set: they come from the workers' configuration.
  */
@@ -25,7 +25,7 @@ export interface ThumbnailDefinition {
   readonly columns: number
   /** Time between two tiles for videos long enough; shorter videos get denser tiles. */
   readonly intervalSeconds: number
-  /** Most tiles in one sprite; longer videos get a longer interval instead. */
+  /** Maximum number of tiles in one sprite; longer videos get a longer interval instead. */
   readonly maxTiles: number
 }
 

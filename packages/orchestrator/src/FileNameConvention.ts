@@ -127,8 +127,9 @@ const offsetMinutes = (instant: number, timeZone: string) => {
 }
 
 /**
- * The instant of a local date and time in `timeZone`. A time that a daylight-saving change
- * skips or repeats resolves to one of the neighbouring instants, which the tolerance covers.
+ * Converts a local date and time in `timeZone` to an instant. A time that a daylight-saving
+ * change skips or repeats resolves to one of the neighbouring instants, which the tolerance
+ * covers.
  */
 export const instantOf = (name: RecordingName, timeZone: string): Date => {
   const asUtc = Date.UTC(name.year, name.month - 1, name.day, name.hour, name.minute)

@@ -1,10 +1,10 @@
 /**
  * Housekeeping's follow-ups. After a listing of the published folders it compares what lies on
- * disk with what the database promises: a live medium or thumbnail whose file is missing, has
- * another size than recorded, or (an HLS stream) misses segments is reported; a file no record
- * names is reported as unreferenced and left alone; the files of removed media are deleted by a
- * `media.delete_files` job, and removed media without files are marked purged. After the
- * deletion the deleted media are marked purged.
+ * disk with what the database promises. A live medium or thumbnail is reported when its file is
+ * missing, has another size than recorded, or (an HLS stream) misses segments. A file that no
+ * record names is reported as unreferenced and left alone. Removed media without files are
+ * marked purged at once. The files of the other removed media are deleted by a
+ * `media.delete_files` job, whose follow-up marks those media purged.
  */
 import * as Effect from "effect/Effect"
 import {
@@ -23,7 +23,7 @@ import {
   type PromisedFile
 } from "@videoag/domain/sql"
 
-/** What one check found, for the log and for tests. */
+/** Findings of one check, for the log and for tests. */
 export interface CheckSummary {
   readonly problems: ReadonlyArray<FileProblem>
   /** Files of removed media handed to a deletion job. */
@@ -95,12 +95,12 @@ export class Housekeeping extends Effect.Service<Housekeeping>()(
           }
 
           const toDelete: Array<FileToDelete> = []
-          const gone: Array<string> = []
+          const withoutFiles: Array<string> = []
           for (const removed of yield* media.listRemoved(folders)) {
             referenced.add(removed.path)
             const entry = entries.get(removed.path)
             if (entry === undefined) {
-              gone.push(removed.path)
+              withoutFiles.push(removed.path)
             } else {
               toDelete.push({
                 path: entry.path,
@@ -125,7 +125,7 @@ export class Housekeeping extends Effect.Service<Housekeeping>()(
           }
 
           yield* media.replaceFileProblems(folders, problems, job.id)
-          const purged = yield* media.markPurged(gone)
+          const purged = yield* media.markPurged(withoutFiles)
           if (toDelete.length > 0) {
             const deletion = yield* jobs.enqueue({
               type: MediaDeleteFiles,

@@ -1,9 +1,9 @@
 /**
- * What happens after a media job ends. A succeeded probe records its result and enqueues the
- * transcode of the course's profile set; a succeeded transcode records the lecture's media and
- * enqueues the thumbnails; succeeded thumbnails are recorded too; and a job that failed for
- * good marks its source file failed. The sorter's scans and the housekeeping jobs have their
- * own follow-ups (`Sorter`, `Housekeeping`). Each step runs in the transaction that stores the
+ * Follow-ups of media jobs. A succeeded probe records its result and enqueues the
+ * transcode of the course's profile set. A succeeded transcode records the lecture's media and
+ * enqueues the thumbnails, whose rows are recorded when they succeed. A job that failed for good
+ * marks its source file failed. The sorter's scans and the housekeeping jobs have their own
+ * follow-ups (`Sorter`, `Housekeeping`). Each step runs in the transaction that stores the
  * job's outcome, so a crash never leaves a finished job without its follow-up.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"

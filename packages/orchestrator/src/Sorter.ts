@@ -1,14 +1,15 @@
 /**
  * The sorter's follow-up to a scan of the incoming folder. It compares each file with what the
- * previous scan saw (stored in `incoming_files`): a new or changed file waits for the next
- * scan, and a file whose size and modification time stayed the same, and whose modification
- * time is old enough, is complete. A complete file is matched to a lecture by its name (see
- * `FileNameConvention`) and attached, which enqueues its probe; a file that matches no lecture,
- * or a lecture that already has a recording, is kept as an unassigned source file with the
- * reason, for moderators to assign by hand. Each file gets one source file, so it is attached
- * at most once; an unassigned one is matched again on every scan. Files that disappeared are
- * forgotten, and unassigned source files of them removed.
+ * previous scan saw (stored in `incoming_files`). A new or changed file waits for the next scan.
+ * A file is complete when its size and modification time stayed the same and its modification
+ * time is old enough. A complete file is matched to a lecture by its name (see
+ * `FileNameConvention`) and attached, which enqueues its probe. A file that matches no lecture,
+ * or matches a lecture that already has a recording, is kept as an unassigned source file with
+ * the reason, for moderators to assign by hand. Each file gets one source file, so it is
+ * attached at most once, and an unassigned one is matched again on every scan. Files that
+ * disappeared are forgotten, and their unassigned source files removed.
  */
+import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -34,6 +35,7 @@ const IncomingRow = Schema.Struct({
   sizeBytes: Schema.Int,
   modifiedAt: Schema.DateFromSelf,
   lastSeenAt: Schema.DateFromSelf,
+  changedAt: Schema.DateFromSelf,
   sourceFileId: Schema.NullOr(SourceFileId),
   lectureId: Schema.NullOr(LectureId),
   state: Schema.NullOr(Schema.String)
@@ -52,7 +54,15 @@ type Match =
   | { readonly _tag: "Matched"; readonly lectureId: LectureId }
   | { readonly _tag: "Unmatched"; readonly reason: UnmatchedReason; readonly message: string }
 
-/** What one scan changed, for the log and for tests. */
+const matched = (lectureId: LectureId): Match => ({ _tag: "Matched", lectureId })
+
+const unmatched = (reason: UnmatchedReason, message: string): Match => ({
+  _tag: "Unmatched",
+  reason,
+  message
+})
+
+/** Changes made by one scan, by path, for the log and for tests. */
 export interface SortingSummary {
   readonly attached: ReadonlyArray<string>
   readonly unmatched: ReadonlyArray<string>
@@ -74,12 +84,12 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
         Effect.orDie(Schema.decodeUnknown(Schema.Array(schema))(rows))
 
     /** Finds the lecture a file name points to, or the reason there is none. */
-    const match = (path: string, input: MediaScanIncomingInput) =>
+    const match = (path: string, input: MediaScanIncomingInput): Effect.Effect<Match, SqlError> =>
       Effect.gen(function* () {
         const fileName = baseName(path)
         const parsed = FileNameConvention.parse(fileName)
         if (Either.isLeft(parsed)) {
-          return { _tag: "Unmatched", ...parsed.left } satisfies Match as Match
+          return unmatched(parsed.left.reason, parsed.left.message)
         }
         const name = parsed.right
         const instant = FileNameConvention.instantOf(name, input.timeZone)
@@ -103,24 +113,22 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
           const course = yield* sql`
             SELECT 1 FROM courses WHERE handle = ${name.courseHandle} AND deleted_at IS NULL
           `
-          return (course.length === 0
-            ? {
-                _tag: "Unmatched",
-                reason: "course_not_found",
-                message: `No course has the handle ${JSON.stringify(name.courseHandle)} from ${JSON.stringify(fileName)}; rename the file or assign it by hand`
-              }
-            : {
-                _tag: "Unmatched",
-                reason: "no_lecture_near_time",
-                message: `The course ${name.courseHandle} has no lecture starting within ${input.toleranceMinutes} minutes of ${local} (${input.timeZone}); add the lecture or assign the file by hand`
-              }) satisfies Match as Match
+          if (course.length === 0) {
+            return unmatched(
+              "course_not_found",
+              `No course has the handle ${JSON.stringify(name.courseHandle)} from ${JSON.stringify(fileName)}; rename the file or assign it by hand`
+            )
+          }
+          return unmatched(
+            "no_lecture_near_time",
+            `The course ${name.courseHandle} has no lecture starting within ${input.toleranceMinutes} minutes of ${local} (${input.timeZone}); add the lecture or assign the file by hand`
+          )
         }
         if (second !== undefined && second.distanceSeconds === best.distanceSeconds) {
-          return {
-            _tag: "Unmatched",
-            reason: "ambiguous_lecture",
-            message: `The lectures ${best.id} and ${second.id} of ${name.courseHandle} start equally close to ${local}; assign the file by hand`
-          } satisfies Match as Match
+          return unmatched(
+            "ambiguous_lecture",
+            `The lectures ${best.id} and ${second.id} of ${name.courseHandle} start equally close to ${local}; assign the file by hand`
+          )
         }
         const existing = yield* Effect.flatMap(
           sql`
@@ -131,13 +139,12 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
           decode(ExistingSource)
         )
         if (existing[0] !== undefined) {
-          return {
-            _tag: "Unmatched",
-            reason: "lecture_has_source_file",
-            message: `The lecture ${best.id} of ${name.courseHandle} at ${local} already has the recording ${JSON.stringify(existing[0].path)}; if this file is a second part or a better copy, assign it by hand`
-          } satisfies Match as Match
+          return unmatched(
+            "lecture_has_source_file",
+            `The lecture ${best.id} of ${name.courseHandle} at ${local} already has the recording ${JSON.stringify(existing[0].path)}; if this file is a second part or a better copy, assign it by hand`
+          )
         }
-        return { _tag: "Matched", lectureId: best.id } satisfies Match as Match
+        return matched(best.id)
       })
 
     /** Records a complete file as a source file: attached when it matches, else unassigned. */
@@ -235,7 +242,7 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
         const known = new Map<string, IncomingRow>()
         const rows = yield* Effect.flatMap(
           sql`
-            SELECT i.path, i.size_bytes, i.modified_at, i.last_seen_at, i.source_file_id,
+            SELECT i.path, i.size_bytes, i.modified_at, i.last_seen_at, i.changed_at, i.source_file_id,
                    s.lecture_id, s.state
             FROM incoming_files i LEFT JOIN source_files s ON s.id = i.source_file_id
             WHERE i.folder = ${scan.folder}
@@ -288,7 +295,11 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
             }
             continue
           }
-          if (!unchanged || file.modifiedAt.getTime() > settledBefore) {
+          // A modification time in the future (a camera's clock, a copy that kept it) never gets
+          // old, so a file also counts as complete once it stayed the same for the minimum age.
+          const settled =
+            file.modifiedAt.getTime() <= settledBefore || seen.changedAt.getTime() <= settledBefore
+          if (!unchanged || !settled) {
             summary.waiting.push(file.path)
             continue
           }

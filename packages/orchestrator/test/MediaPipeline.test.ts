@@ -1,7 +1,7 @@
 /**
- * The media follow-ups with real workers: a recording goes from probe through transcode and
- * thumbnails to media and thumbnail rows, following its course's profile set; housekeeping
- * then finds damaged and missing files and deletes the files of removed media.
+ * The media follow-ups with real workers. A recording goes from probe through transcode and
+ * thumbnails to media and thumbnail rows, as its course's profile set requests. Housekeeping then
+ * finds damaged and missing files and deletes the files of removed media.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"

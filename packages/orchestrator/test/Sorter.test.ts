@@ -261,6 +261,28 @@ describe("Sorter", () => {
       })
     )
 
+    it.effect("settles a file with a future modification time", () =>
+      Effect.gen(function* () {
+        const tomorrow = new Date(Date.now() + 86_400_000)
+        const path = Path.join(mediaRoot, "camera/analysis_2026-10-16_10-15.mp4")
+        yield* Effect.promise(async () => {
+          await Fs.mkdir(Path.dirname(path), { recursive: true })
+          await Fs.writeFile(path, "recording with a wrong clock")
+          await Fs.utimes(path, tomorrow, tomorrow)
+        })
+        const cameraInput = { ...input, folder: "camera", minimumAgeSeconds: 0 }
+        yield* MediaJobs.enqueueAndComplete(MediaScanIncoming, cameraInput, mediaRoot)
+        expect(yield* waiting).toContain("camera/analysis_2026-10-16_10-15.mp4")
+        yield* MediaJobs.enqueueAndComplete(MediaScanIncoming, cameraInput, mediaRoot)
+        expect(yield* waiting).not.toContain("camera/analysis_2026-10-16_10-15.mp4")
+        const files = yield* unassigned
+        expect(files).toContainEqual([
+          "camera/analysis_2026-10-16_10-15.mp4",
+          "lecture_has_source_file"
+        ])
+      })
+    )
+
     it.effect("ignores a scan older than the last one sorted", () =>
       Effect.gen(function* () {
         const sorter = yield* Sorter

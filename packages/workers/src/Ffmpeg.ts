@@ -1,6 +1,6 @@
 /**
- * Runs ffmpeg with `-progress pipe:1`: reports progress against a known duration, stops a run
- * whose progress stands still for the configured stall timeout, and turns a failed run into a
+ * Runs ffmpeg with `-progress pipe:1`. It reports progress against a known duration, stops a run
+ * that makes no progress for the configured stall timeout, and turns a failed run into a
  * `JobFailure` that quotes ffmpeg's last error lines.
  */
 import * as Command from "@effect/platform/Command"
@@ -25,7 +25,7 @@ export interface RunOptions<R> {
   readonly workingDirectory: string
   /** Duration of the input that ffmpeg reads, for the percentage. */
   readonly durationSeconds: number
-  /** What the run does, for error messages, e.g. `encoding "talk.mp4"`. */
+  /** Activity of the run for error messages, e.g. `encoding "talk.mp4"`. */
   readonly activity: string
   readonly onProgress: (progress: EncodeProgress) => Effect.Effect<void, never, R>
 }

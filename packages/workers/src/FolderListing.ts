@@ -12,6 +12,11 @@ import { JobFailure } from "./JobFailure.js"
 import * as MediaRoot from "./MediaRoot.js"
 import type { WorkerConfig } from "./WorkerConfig.js"
 
+const entryKinds: Partial<Record<FileSystem.File.Type, EntryKind>> = {
+  File: "file",
+  Directory: "directory"
+}
+
 /** The services the listing functions need. */
 export type Requirements = FileSystem.FileSystem | Path.Path | WorkerConfig
 
@@ -108,8 +113,7 @@ export const list = (folder: { readonly relativePath: string; readonly absoluteP
       if (!isLink && Option.isNone(info)) continue
       const kind: EntryKind = Option.match(info, {
         onNone: () => "symbolic-link",
-        onSome: (found) =>
-          found.type === "File" ? "file" : found.type === "Directory" ? "directory" : "other"
+        onSome: (found) => entryKinds[found.type] ?? "other"
       })
       entries.push({
         name,

@@ -102,7 +102,7 @@ const h264ProfileBytes: Record<string, string> = {
   High: "6400"
 }
 
-/** The RFC 6381 name of an H.264 stream, e.g. `avc1.64001f` for High profile level 3.1. */
+/** Returns the RFC 6381 name of an H.264 stream, e.g. `avc1.64001f` for High profile level 3.1. */
 export const h264CodecString = (profile: string | undefined, level: number | undefined) => {
   const profileBytes = h264ProfileBytes[profile ?? ""] ?? "6400"
   const levelByte = Math.max(0, Math.min(255, Math.round(level ?? 40)))
@@ -114,7 +114,7 @@ export const h264CodecString = (profile: string | undefined, level: number | und
 /** AAC-LC, the only audio codec the transcode writes. */
 export const aacCodecString = "mp4a.40.2"
 
-/** The master playlist over `variants`, largest first. */
+/** Writes the text of the master playlist over `variants`, largest first. */
 export const masterPlaylist = (variants: ReadonlyArray<VariantStream>) => {
   const lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
   for (const variant of [...variants].sort((a, b) => b.height - a.height)) {

@@ -1,7 +1,7 @@
 /**
  * Moves a job's finished outputs from its work folder into their output folder inside the media
  * root. Each file and each output folder (such as `hls/`) arrives with one rename, so the file
- * provider never serves a partial file; the moves run uninterruptibly, so a stopped job does not
+ * provider never serves a partial file. The moves run uninterruptibly, so a stopped job does not
  * leave half of its outputs in place.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -12,7 +12,7 @@ import * as MediaRoot from "./MediaRoot.js"
 export interface PublishOptions {
   /** The attempt's work folder; replaced output folders are moved here and removed with it. */
   readonly workDirectory: string
-  /** Folder inside the work folder that holds the finished outputs. */
+  /** Folder inside the work folder that contains the finished outputs. */
   readonly stagingDirectory: string
   readonly target: { readonly relativePath: string; readonly absolutePath: string }
   /** Names of finished files in the staging folder. */

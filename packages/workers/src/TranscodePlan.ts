@@ -1,8 +1,8 @@
 /**
  * Plans the outputs of a transcode and builds the one ffmpeg command that writes them all. The
- * source is decoded once; the filter graph splits the picture into one scaled stream per
- * rendition, each stream is encoded once, and the `tee` muxer writes every encoded stream both
- * into its MP4 file and into its HLS variant. The audio is encoded once and shared by all.
+ * source is decoded once, and the filter graph splits the picture into one scaled stream per
+ * rendition. Each stream is encoded once, and the `tee` muxer writes it both into its MP4 file
+ * and into its HLS variant. The audio is encoded once and shared by all outputs.
  */
 import type { MediaProbeOutput, MediaTranscodeInput } from "@videoag/domain"
 import type { BitrateCap, EncoderSettings } from "./WorkerConfig.js"
@@ -42,17 +42,17 @@ export const variantPlaylistName = (profile: string) => `${profile}.m3u8`
 export const variantInitName = (profile: string) => `${profile}-init.mp4`
 const variantSegmentPattern = (profile: string) => `${profile}-%05d.m4s`
 
-/** The cap of the smallest listed size at or above `size`, else the largest cap. */
+/** Returns the cap of the smallest listed size at or above `size`, else the largest cap. */
 export const bitrateCapFor = (size: number, caps: ReadonlyArray<BitrateCap>): number => {
   const fitting = caps.find((cap) => cap.height >= size)
   return (fitting ?? caps.at(-1))?.maxKbps ?? 6000
 }
 
 /**
- * The outputs to write for a source: renditions no larger than the source (no upscaling; a
- * source smaller than every rendition gets the smallest one at its own size), the audio file
- * when the source has audio, and HLS when there is video. Video outputs carry no audio when the
- * source has none: a silent track would only cost space.
+ * Plans the outputs of a source. Renditions larger than the source are skipped, because
+ * upscaling adds no detail, and a source smaller than every rendition gets the smallest one at
+ * its own size. The audio file needs audio in the source, and HLS needs video. Video outputs
+ * carry no audio when the source has none, because a silent track would only cost space.
  */
 export const plan = (
   input: MediaTranscodeInput,
@@ -94,7 +94,7 @@ export const plan = (
 const hdrTransfers: ReadonlySet<string> = new Set(["smpte2084", "arib-std-b67"])
 
 /**
- * The filters that run once on the decoded source: tone mapping for HDR, deinterlacing of
+ * Lists the filters that run once on the decoded source: tone mapping for HDR, deinterlacing of
  * frames marked interlaced (progressive frames pass unchanged), and conversion to 8-bit 4:2:0.
  * ffmpeg has already turned the picture upright by then, following its display matrix.
  */
@@ -125,8 +125,8 @@ const teeValue = (value: string) => `\\'${value}\\'`
 /**
  * The ffmpeg arguments (without `-progress`) that write every planned output, with names
  * relative to the working directory: the MP4 files, the audio file and `hls/`, which must
- * exist. Video outputs are H.264 yuv420p with square pixels; audio is AAC stereo at 48 kHz; MP4
- * files carry their index at the front, so playback starts before the download ends.
+ * exist. Video outputs are H.264 yuv420p with square pixels, and audio is AAC stereo at 48 kHz.
+ * MP4 files carry their index at the front, so playback starts before the download ends.
  */
 export const buildArguments = (options: {
   readonly sourcePath: string

@@ -39,7 +39,7 @@ export interface WorkerSettings {
   readonly ffmpegPath: string
   readonly ffprobePath: string
   readonly encoder: EncoderSettings
-  /** An ffmpeg run whose progress stands still this long is stopped and the attempt fails. */
+  /** An ffmpeg run without progress for this long is stopped, and the attempt fails. */
   readonly stallTimeout: Duration.Duration
   /** Replaces the time limit of every job type when set. */
   readonly timeLimit: Option.Option<Duration.Duration>

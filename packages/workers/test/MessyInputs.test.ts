@@ -191,7 +191,7 @@ describe("media.transcode of messy inputs", () => {
       const { outcome, folder } = yield* transcode("odd-size.mp4")
       expect(outcome.exitCode).toBe(WorkerExitCode.succeeded)
       const { files } = TestInputs.resultOf<MediaTranscodeOutput>(outcome)
-      // 767 lines: no 1080p; 720p and 360p keep the 1164:767 shape with even sizes.
+      // 767 lines allow no 1080p, and 720p and 360p keep the 1164:767 shape with even sizes.
       expect(files.map((file) => [file.profile, file.width, file.height])).toEqual([
         ["720p", 1092, 720],
         ["360p", 546, 360],

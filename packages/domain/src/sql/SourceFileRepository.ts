@@ -1,8 +1,8 @@
 /**
- * Raw recordings known to the system. The server records them when a moderator attaches one,
- * the sorter when it finds one in the incoming folder; the orchestrator stores probe results
- * and processing states. Files the sorter could not match stay unassigned (no lecture, state
- * `pending`, with the reason) until a moderator assigns them with `assign`.
+ * Raw recordings known to the system. The server records one when a moderator attaches it, and
+ * the sorter when it finds one in the incoming folder. The orchestrator stores probe results and
+ * processing states. A file the sorter could not match stays unassigned (no lecture, state
+ * `pending`, with the reason) until a moderator assigns it with `assign`.
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -57,7 +57,7 @@ export interface SourceFileDetails {
   readonly lectureId: LectureId | null
   readonly sizeBytes: number | null
   readonly modifiedAt: Date | null
-  /** Who found the file; `manual` when not given. */
+  /** Origin of the record, `manual` when not given. */
   readonly origin?: "manual" | "sorter"
 }
 

@@ -1,6 +1,6 @@
 /**
  * `media.scan_incoming`: the sorter's look at an incoming folder. It reports every regular file
- * with its size and modification time and changes nothing; the orchestrator matches the files
+ * with its size and modification time and changes nothing. The orchestrator matches the files
  * to lectures, compares them with the previous scan and attaches those that stopped growing.
  */
 import * as Clock from "effect/Clock"
@@ -48,7 +48,7 @@ export const run = (input: MediaScanIncomingInput) =>
                 return yield* new JobFailure({
                   kind: "input",
                   code: "too_many_files",
-                  message: `The folder ${JSON.stringify(folder.relativePath)} holds more than ${maxFiles} files; move processed recordings out of it`
+                  message: `The folder ${JSON.stringify(folder.relativePath)} contains more than ${maxFiles} files; move processed recordings out of it`
                 })
               }
               files.push({

@@ -28,8 +28,8 @@ const hlsMimeType = "application/vnd.apple.mpegurl"
 
 /**
  * Writes the master playlist of the HLS stream in `directory` and describes the stream. Each
- * variant's bandwidth is measured from its segments; its codecs and size come from the checked
- * MP4 file of the same rendition, which holds the same encoded streams.
+ * variant's bandwidth is measured from its segments. Its codecs and size come from the checked
+ * MP4 file of the same rendition, which contains the same encoded streams.
  */
 const finishHls = (options: {
   readonly directory: string

@@ -40,7 +40,7 @@ export interface VideoOptions {
   readonly pattern?: "testsrc2" | "testsrc"
 }
 
-/** An H.264 (and AAC) MP4 with a moving test pattern and a sine tone. */
+/** Writes an H.264 (and AAC) MP4 with a moving test pattern and a sine tone. */
 export const video = async (path: string, options: VideoOptions) => {
   await Fs.mkdir(Path.dirname(path), { recursive: true })
   const rate = options.frameRate ?? 25
@@ -71,9 +71,9 @@ export const video = async (path: string, options: VideoOptions) => {
 }
 
 /**
- * A phone-style recording: frames stored 320x180 with the left half red and the right half
- * blue, and a display matrix that turns the picture 90 degrees counter-clockwise, so it shows
- * 180x320 with red at the bottom.
+ * Writes a phone-style recording. Its frames are stored 320x180 with the left half red and the
+ * right half blue, and its display matrix turns the picture 90 degrees counter-clockwise, so it
+ * shows 180x320 with red at the bottom.
  */
 export const rotatedVideo = async (path: string) => {
   await Fs.mkdir(Path.dirname(path), { recursive: true })
@@ -168,7 +168,7 @@ export interface ProbeReport {
   readonly format: { readonly duration: string; readonly format_name: string }
 }
 
-/** The ffprobe report of a file. */
+/** Reads the ffprobe report of a file. */
 export const probe = async (path: string): Promise<ProbeReport> => {
   const { stdout } = await execFile(
     "ffprobe",
@@ -277,7 +277,7 @@ export const resultOf = <A>(run: WorkerRun): A => {
 export const errorOf = (run: WorkerRun) =>
   run.final?.event === "error" ? run.final.error : undefined
 
-/** Every file below `directory`, relative to it, sorted; empty when it does not exist. */
+/** Lists every file below `directory`, relative to it and sorted; none when it is missing. */
 export const filesBelow = async (directory: string): Promise<Array<string>> => {
   const entries = await Fs.readdir(directory, { recursive: true, withFileTypes: true }).catch(
     () => []
