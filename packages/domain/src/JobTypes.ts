@@ -37,7 +37,9 @@ export const ProbedVideoStream = Schema.Struct({
   /** Transfer characteristic as ffprobe names it, e.g. `smpte2084` (HDR10) or `arib-std-b67` (HLG). */
   colorTransfer: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   /** `progressive`, or the field order of interlaced video (`tt`, `bb`, `tb`, `bt`). */
-  fieldOrder: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
+  fieldOrder: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Index of the stream in the file, as ffmpeg's `-map 0:<index>` names it. */
+  streamIndex: Schema.optionalWith(Schema.NullOr(Schema.Int), { default: () => null })
 })
 export type ProbedVideoStream = typeof ProbedVideoStream.Type
 

@@ -103,7 +103,8 @@ const toVideoStream = (stream: FfprobeStream): ProbedVideoStream | null => {
     pixelFormat: stream.pix_fmt ?? null,
     framesPerSecond: parseRational(stream.avg_frame_rate) ?? parseRational(stream.r_frame_rate),
     colorTransfer: stream.color_transfer ?? null,
-    fieldOrder: stream.field_order ?? null
+    fieldOrder: stream.field_order ?? null,
+    streamIndex: stream.index
   }
 }
 
@@ -113,15 +114,30 @@ const toAudioStream = (stream: FfprobeStream): ProbedAudioStream => ({
   sampleRate: stream.sample_rate !== undefined ? Math.round(stream.sample_rate) : null
 })
 
+const stillImageCodecs: ReadonlySet<string> = new Set([
+  "png",
+  "mjpeg",
+  "bmp",
+  "gif",
+  "webp",
+  "tiff"
+])
+
 /** Turns an ffprobe report into the probe output, or fails when the file is not usable media. */
 export const interpret = (
   report: FfprobeReport,
   file: ResolvedFile
 ): Effect.Effect<MediaProbeOutput, JobFailure> => {
   const quoted = JSON.stringify(file.relativePath)
-  const videoStreams = report.streams.filter(
-    (stream) => stream.codec_type === "video" && stream.disposition?.attached_pic !== 1
-  )
+  // Cover pictures are not video. A still-image track (MKV stores covers so) only counts
+  // when the file has no other video.
+  const videoStreams = report.streams
+    .filter((stream) => stream.codec_type === "video" && stream.disposition?.attached_pic !== 1)
+    .sort(
+      (a, b) =>
+        Number(stillImageCodecs.has(a.codec_name ?? "")) -
+        Number(stillImageCodecs.has(b.codec_name ?? ""))
+    )
   const audioStreams = report.streams.filter((stream) => stream.codec_type === "audio")
   const video = videoStreams.map(toVideoStream).find((stream) => stream !== null) ?? null
   const audio = audioStreams[0] !== undefined ? toAudioStream(audioStreams[0]) : null

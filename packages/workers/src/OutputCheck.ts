@@ -28,7 +28,11 @@ export interface Expectations {
   /** Name of the output for messages, e.g. `talk-720p.mp4`. */
   readonly name: string
   readonly sourceName: string
-  readonly sourceDurationSeconds: number
+  /**
+   * Duration the output must reach, within `durationTolerance`, or null for no check. An audio
+   * file of a video source is not checked: its audio may end before the picture does.
+   */
+  readonly sourceDurationSeconds: number | null
   readonly video: boolean
   readonly audio: boolean
 }
@@ -93,12 +97,15 @@ export const check = (absolutePath: string, expected: Expectations) =>
       return yield* internal(expected.name, hasAudio ? "it has audio" : "it has no audio")
     }
 
-    const shortfall = expected.sourceDurationSeconds - durationSeconds
-    if (shortfall > durationTolerance(expected.sourceDurationSeconds)) {
+    const sourceSeconds = expected.sourceDurationSeconds
+    if (
+      sourceSeconds !== null &&
+      sourceSeconds - durationSeconds > durationTolerance(sourceSeconds)
+    ) {
       return yield* new JobFailure({
         kind: "media",
         code: "source_truncated",
-        message: `The file ${JSON.stringify(expected.sourceName)} ends early: its header promises ${expected.sourceDurationSeconds.toFixed(1)} s, but only ${durationSeconds.toFixed(1)} s could be decoded. The file is probably cut off (an incomplete copy or recording); copy the complete file again`
+        message: `The file ${JSON.stringify(expected.sourceName)} ends early: its header promises ${sourceSeconds.toFixed(1)} s, but only ${durationSeconds.toFixed(1)} s could be decoded. The file is probably cut off (an incomplete copy or recording); copy the complete file again`
       })
     }
 

@@ -147,7 +147,10 @@ export const buildArguments = (options: {
         `[branch${index}]${scaleFilter(video, outputs.portrait)},setsar=1,format=yuv420p[video${index}]`
     )
     const shared = [...sourceFilters(options.probe), `split=${videos.length}${branches}`]
-    args.push("-filter_complex", [`[0:v:0]${shared.join(",")}`, ...scaled].join(";"))
+    // The probe skips cover pictures, which may come before the recording's video stream.
+    const streamIndex = options.probe.video?.streamIndex ?? null
+    const input = streamIndex === null ? "[0:v:0]" : `[0:${streamIndex}]`
+    args.push("-filter_complex", [`${input}${shared.join(",")}`, ...scaled].join(";"))
     videos.forEach((_, index) => args.push("-map", `[video${index}]`))
     args.push(
       "-c:v",

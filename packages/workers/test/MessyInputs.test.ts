@@ -59,6 +59,22 @@ beforeAll(async () => {
       faststart: true
     })
   ])
+  await TestInputs.withCoverTrack(source("complete.mp4"), source("cover-track-first.mkv"))
+  await TestInputs.video(source("audio-ends-early.mp4"), {
+    width: 320,
+    height: 180,
+    seconds: 4,
+    extra: ["-af", "atrim=0:1.5"]
+  })
+  // 30 frames per second for one second, then 10: a variable frame rate as phones record it.
+  await TestInputs.video(source("variable-rate.mp4"), {
+    width: 320,
+    height: 180,
+    seconds: 2,
+    frameRate: 30,
+    audio: false,
+    extra: ["-vf", "select='lt(t,1)+not(mod(n,3))'", "-fps_mode", "vfr"]
+  })
   await TestInputs.truncatedCopy(source("complete.mp4"), source("truncated.mp4"))
   await TestInputs.truncatedCopy(
     source("complete-faststart.mp4"),
@@ -250,6 +266,56 @@ describe("media.transcode of messy inputs", () => {
       })
     )
   }
+
+  it.effect("still-image track before the video is skipped", () =>
+    Effect.gen(function* () {
+      const input = yield* Effect.promise(() => TestInputs.probe(source("cover-track-first.mkv")))
+      expect(input.streams.map((stream) => stream.codec_name)).toEqual(["png", "h264", "aac"])
+      const { outcome, folder } = yield* transcode("cover-track-first.mkv")
+      expect(outcome.exitCode).toBe(WorkerExitCode.succeeded)
+      yield* expectPlayableVideo(Path.join(folder, "lecture-360p.mp4"), {
+        width: 320,
+        height: 180,
+        audio: true,
+        durationSeconds: yield* sourceDuration("cover-track-first.mkv")
+      })
+    })
+  )
+
+  it.effect("audio that ends before the picture is kept", () =>
+    Effect.gen(function* () {
+      const { outcome, folder } = yield* transcode("audio-ends-early.mp4")
+      expect(outcome.exitCode).toBe(WorkerExitCode.succeeded)
+      yield* expectPlayableVideo(Path.join(folder, "lecture-360p.mp4"), {
+        width: 320,
+        height: 180,
+        audio: true,
+        durationSeconds: yield* sourceDuration("audio-ends-early.mp4")
+      })
+      const audio = yield* Effect.promise(() =>
+        TestInputs.durationOf(Path.join(folder, "lecture-audio.m4a"))
+      )
+      expect(Math.abs(audio - 1.5)).toBeLessThanOrEqual(0.5)
+    })
+  )
+
+  it.effect("variable frame rate keeps its frames", () =>
+    Effect.gen(function* () {
+      const { outcome, folder } = yield* transcode("variable-rate.mp4")
+      expect(outcome.exitCode).toBe(WorkerExitCode.succeeded)
+      const output = Path.join(folder, "lecture-360p.mp4")
+      yield* expectPlayableVideo(output, {
+        width: 320,
+        height: 180,
+        audio: false,
+        durationSeconds: yield* sourceDuration("variable-rate.mp4")
+      })
+      // A constant 30 frames per second would have doubled the 40 frames.
+      expect(yield* Effect.promise(() => TestInputs.frameCount(output))).toBe(
+        yield* Effect.promise(() => TestInputs.frameCount(source("variable-rate.mp4")))
+      )
+    })
+  )
 
   it.effect("video shorter than the poster offset transcodes", () =>
     Effect.gen(function* () {

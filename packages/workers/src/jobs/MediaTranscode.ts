@@ -169,7 +169,7 @@ export const run = (input: MediaTranscodeInput, attempt: AttemptIdentity) =>
     const expectations = (name: string, video: boolean, audio: boolean) => ({
       name,
       sourceName: source.relativePath,
-      sourceDurationSeconds: probe.durationSeconds,
+      sourceDurationSeconds: video || probe.video === null ? probe.durationSeconds : null,
       video,
       audio
     })

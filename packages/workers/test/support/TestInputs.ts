@@ -143,6 +143,15 @@ export const audio = async (
   return path
 }
 
+/** Copies `source` into `path` (`.mkv` or `.mp4`) with a still cover image as an extra track. */
+export const withCoverTrack = async (source: string, path: string) => {
+  const cover = `${path}.cover.png`
+  await ffmpeg(["-f", "lavfi", "-i", "color=c=green:size=300x300", "-frames:v", "1", cover])
+  await ffmpeg(["-i", cover, "-i", source, "-map", "0", "-map", "1", "-c", "copy", path])
+  await Fs.rm(cover)
+  return path
+}
+
 /** Copies the first half of `source` to `path`, like a copy that was cut off. */
 export const truncatedCopy = async (source: string, path: string) => {
   const content = await Fs.readFile(source)
@@ -176,6 +185,23 @@ export const probe = async (path: string): Promise<ProbeReport> => {
     { maxBuffer: 8 * 1024 * 1024 }
   )
   return JSON.parse(stdout) as ProbeReport
+}
+
+/** Counts the decoded frames of the first video stream. */
+export const frameCount = async (path: string) => {
+  const { stdout } = await execFile("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-count_frames",
+    "-show_entries",
+    "stream=nb_read_frames",
+    "-of",
+    "csv=p=0",
+    path
+  ])
+  return Number(stdout.trim())
 }
 
 export const durationOf = async (path: string) => Number((await probe(path)).format.duration)
