@@ -216,15 +216,19 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
           forgotten: [] as Array<string>
         }
         yield* sql`SELECT pg_advisory_xact_lock(${sorterLockKey})`
-        if (!scan.folderExists) {
-          yield* Effect.logWarning(
-            "The incoming folder does not exist; create it in the media root for the sorter"
-          ).pipe(Effect.annotateLogs({ folder: scan.folder }))
-          return summary satisfies SortingSummary
-        }
         const previousScan = yield* sql<{ lastScannedAt: Date }>`
           SELECT last_scanned_at FROM incoming_scans WHERE folder = ${scan.folder} FOR UPDATE
         `
+        if (!scan.folderExists) {
+          // A folder that was never there means the sorter is not used; one that vanished
+          // may be an unmounted volume, so nothing is forgotten until it is back.
+          const message =
+            "The incoming folder does not exist; create it in the media root to use the sorter"
+          yield* (previousScan.length > 0 ? Effect.logWarning : Effect.logInfo)(message).pipe(
+            Effect.annotateLogs({ folder: scan.folder })
+          )
+          return summary satisfies SortingSummary
+        }
         const previous = previousScan[0]?.lastScannedAt
         if (previous !== undefined && previous.getTime() >= scan.scannedAt.getTime()) {
           yield* Effect.logInfo("Ignored a scan older than the last one sorted").pipe(

@@ -283,6 +283,24 @@ describe("Sorter", () => {
       })
     )
 
+    it.effect("forgets nothing when the folder vanishes", () =>
+      Effect.gen(function* () {
+        const before = yield* unassigned
+        expect(before).toContainEqual([
+          "camera/analysis_2026-10-16_10-15.mp4",
+          "lecture_has_source_file"
+        ])
+        // Like an unmounted volume: the files may come back.
+        yield* Effect.promise(() => Fs.rm(Path.join(mediaRoot, "camera"), { recursive: true }))
+        yield* MediaJobs.enqueueAndComplete(
+          MediaScanIncoming,
+          { ...input, folder: "camera", minimumAgeSeconds: 0 },
+          mediaRoot
+        )
+        expect(yield* unassigned).toEqual(before)
+      })
+    )
+
     it.effect("ignores a scan older than the last one sorted", () =>
       Effect.gen(function* () {
         const sorter = yield* Sorter

@@ -83,7 +83,7 @@ export const run = (input: MediaScanIncomingInput) =>
     if (folder.exists) {
       yield* visit(folder, 1)
     } else {
-      yield* Effect.logWarning("The incoming folder does not exist; nothing to scan").pipe(
+      yield* Effect.logInfo("The incoming folder does not exist; nothing to scan").pipe(
         Effect.annotateLogs({ folder: folder.relativePath })
       )
     }
