@@ -220,8 +220,8 @@ export class Sorter extends Effect.Service<Sorter>()("@videoag/orchestrator/Sort
           SELECT last_scanned_at FROM incoming_scans WHERE folder = ${scan.folder} FOR UPDATE
         `
         if (!scan.folderExists) {
-          // A folder that was never there means the sorter is not used; one that vanished
-          // may be an unmounted volume, so nothing is forgotten until it is back.
+          // A folder that was never there means the sorter is not used. One that vanished may
+          // be an unmounted volume, so nothing is forgotten until it is back.
           const message =
             "The incoming folder does not exist; create it in the media root to use the sorter"
           yield* (previousScan.length > 0 ? Effect.logWarning : Effect.logInfo)(message).pipe(
