@@ -93,7 +93,12 @@ describe("retries", () => {
         expect(done[0]?.attempt).toBe(2)
         expect(yield* ffmpegProcessesIn(stack.mediaRoot)).toEqual([])
         const detail = yield* client.lectures.get({ path: { id: lecture.id } })
-        expect(detail.media.map((medium) => medium.profile)).toEqual(["720p", "360p", "audio"])
+        expect(detail.media.map((medium) => medium.profile)).toEqual([
+          "720p",
+          "hls",
+          "360p",
+          "audio"
+        ])
       }),
     300_000
   )

@@ -10,19 +10,21 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import initial from "./migrations/0001_initial.js"
 import orchestrator from "./migrations/0003_orchestrator.js"
+import media from "./migrations/0004_media.js"
 
 /** Advisory lock key for migrations: "VAGM" as a 32-bit integer. */
 const migrationLockKey = 0x5641474d
 
 export const migrations = {
   "0001_initial": initial,
-  "0003_orchestrator": orchestrator
+  "0003_orchestrator": orchestrator,
+  "0004_media": media
 }
 
 const migrationsTable = "schema_migrations"
 
 /** Id of the newest migration; readiness checks compare it with the applied ones. */
-export const latestMigrationId = 3
+export const latestMigrationId = 4
 
 export const run = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
