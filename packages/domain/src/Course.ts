@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import { AccessRuleKind } from "./Access.js"
 import { CourseId } from "./Ids.js"
 import { Lecture } from "./Lecture.js"
+import { ProfileSet } from "./ProfileSets.js"
 import { BooleanFromQuery, Line, Paragraphs, StrictStruct } from "./Text.js"
 
 /** URL-safe course name: lowercase letters, digits and inner hyphens, at most 64 characters. */
@@ -33,8 +34,7 @@ export const Language = Schema.String.pipe(
   })
 )
 
-/** Name of the processing profile set that decides which renditions a course gets. */
-export const ProfileSet = Schema.Literal("default")
+export { ProfileSet } from "./ProfileSets.js"
 
 export class Course extends Schema.Class<Course>("Course")({
   id: CourseId,

@@ -6,9 +6,18 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import {
+  MediaDeleteFilesInput,
+  MediaDeleteFilesOutput,
+  MediaListPublishedInput,
+  MediaListPublishedOutput,
+  MediaScanIncomingInput,
+  MediaScanIncomingOutput
+} from "./MaintenanceJobSchemas.js"
+import { RelativeMediaPath } from "./MediaPath.js"
+import { MediaProfile } from "./Medium.js"
 
-/** A path relative to the media root, as stored in the database and passed to workers. */
-export const RelativeMediaPath = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024))
+export { RelativeMediaPath } from "./MediaPath.js"
 
 export const MediaProbeInput = Schema.Struct({
   sourcePath: RelativeMediaPath
@@ -24,7 +33,13 @@ export const ProbedVideoStream = Schema.Struct({
   displayHeight: Schema.Int,
   rotationDegrees: Schema.Int,
   pixelFormat: Schema.NullOr(Schema.String),
-  framesPerSecond: Schema.NullOr(Schema.Number)
+  framesPerSecond: Schema.NullOr(Schema.Number),
+  /** Transfer characteristic as ffprobe names it, e.g. `smpte2084` (HDR10) or `arib-std-b67` (HLG). */
+  colorTransfer: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** `progressive`, or the field order of interlaced video (`tt`, `bb`, `tb`, `bt`). */
+  fieldOrder: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Index of the stream in the file, as ffmpeg's `-map 0:<index>` names it. */
+  streamIndex: Schema.optionalWith(Schema.NullOr(Schema.Int), { default: () => null })
 })
 export type ProbedVideoStream = typeof ProbedVideoStream.Type
 
@@ -55,15 +70,28 @@ export const Rendition = Schema.Struct({
 })
 export type Rendition = typeof Rendition.Type
 
+/** Start of every output file name, e.g. `analysis-2026-10-14`. */
+export const FileNamePrefix = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/)
+)
+
 export const MediaTranscodeInput = Schema.Struct({
   sourcePath: RelativeMediaPath,
   /** Folder below the media root that receives the finished files. */
   outputDirectory: RelativeMediaPath,
-  /** Start of every output file name, e.g. `analysis-2026-10-14`. */
-  fileNamePrefix: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/)),
+  fileNamePrefix: FileNamePrefix,
+  /**
+   * Video renditions. `height` is the length of the picture's shorter side, so a portrait video's
+   * `720p` is 720 pixels wide. A rendition larger than the source is skipped.
+   */
   renditions: Schema.Array(Rendition),
   /** Profile name of the audio-only file, or null for none. */
-  audioProfile: Schema.NullOr(Schema.String)
+  audioProfile: Schema.NullOr(Schema.String),
+  /**
+   * Profile name of the HLS stream, or null for none. The stream is written to the folder `hls`
+   * of the output folder: fMP4 segments per rendition and a master playlist `master.m3u8`.
+   */
+  hlsProfile: Schema.optionalWith(Schema.NullOr(MediaProfile), { default: () => null })
 })
 export type MediaTranscodeInput = typeof MediaTranscodeInput.Type
 
@@ -104,6 +132,52 @@ export const MediaRelocateOutput = Schema.Struct({
   missing: Schema.Array(MediaMove)
 })
 export type MediaRelocateOutput = typeof MediaRelocateOutput.Type
+
+export const MediaThumbnailsInput = Schema.Struct({
+  /** Video the poster is taken from, normally the largest rendition. */
+  posterSourcePath: RelativeMediaPath,
+  /** Video the storyboard is taken from, normally the smallest rendition, which decodes fastest. */
+  storyboardSourcePath: RelativeMediaPath,
+  outputDirectory: RelativeMediaPath,
+  fileNamePrefix: FileNamePrefix,
+  /** Second the poster shows; a video shorter than twice this gets the frame from its middle. */
+  posterOffsetSeconds: Schema.Number.pipe(Schema.between(0, 3600)),
+  posterMaxWidth: Schema.Int.pipe(Schema.between(64, 3840)),
+  tileWidth: Schema.Int.pipe(Schema.between(32, 640)),
+  columns: Schema.Int.pipe(Schema.between(1, 50)),
+  /** Time between two storyboard tiles; short videos get denser tiles, long ones sparser. */
+  intervalSeconds: Schema.Number.pipe(Schema.between(0.5, 3600)),
+  maxTiles: Schema.Int.pipe(Schema.between(1, 5000))
+})
+export type MediaThumbnailsInput = typeof MediaThumbnailsInput.Type
+
+export const ThumbnailImage = Schema.Struct({
+  path: RelativeMediaPath,
+  mimeType: Schema.String,
+  sizeBytes: Schema.Int,
+  width: Schema.Int,
+  height: Schema.Int
+})
+export type ThumbnailImage = typeof ThumbnailImage.Type
+
+export const Storyboard = Schema.Struct({
+  /** The sprite: every tile in one JPEG image, row by row. */
+  sprite: ThumbnailImage,
+  /** WebVTT track whose cues name the sprite with a `#xywh=` fragment for each time range. */
+  trackPath: RelativeMediaPath,
+  tileWidth: Schema.Int,
+  tileHeight: Schema.Int,
+  tileCount: Schema.Int,
+  columns: Schema.Int,
+  intervalSeconds: Schema.Number
+})
+export type Storyboard = typeof Storyboard.Type
+
+export const MediaThumbnailsOutput = Schema.Struct({
+  poster: ThumbnailImage,
+  storyboard: Storyboard
+})
+export type MediaThumbnailsOutput = typeof MediaThumbnailsOutput.Type
 
 /** CPU and memory of one worker container, in Kubernetes quantities (`500m`, `2Gi`). */
 export interface ResourceQuantities {
@@ -187,7 +261,50 @@ export const MediaRelocate = jobType({
   timeout: Duration.minutes(10)
 })
 
-export const jobTypes = [MediaProbe, MediaTranscode, MediaRelocate] as const
+export const MediaThumbnails = jobType({
+  name: "media.thumbnails",
+  input: MediaThumbnailsInput,
+  output: MediaThumbnailsOutput,
+  maxAttempts: 3,
+  timeout: Duration.hours(1)
+})
+
+/** The sorter's periodic scan of an incoming folder. */
+export const MediaScanIncoming = jobType({
+  name: "media.scan_incoming",
+  input: MediaScanIncomingInput,
+  output: MediaScanIncomingOutput,
+  maxAttempts: 2,
+  timeout: Duration.minutes(10)
+})
+
+/** Housekeeping: lists published files, so the orchestrator can compare them with its records. */
+export const MediaListPublished = jobType({
+  name: "media.list_published",
+  input: MediaListPublishedInput,
+  output: MediaListPublishedOutput,
+  maxAttempts: 2,
+  timeout: Duration.hours(1)
+})
+
+/** Housekeeping: deletes the published files of removed media. */
+export const MediaDeleteFiles = jobType({
+  name: "media.delete_files",
+  input: MediaDeleteFilesInput,
+  output: MediaDeleteFilesOutput,
+  maxAttempts: 3,
+  timeout: Duration.hours(1)
+})
+
+export const jobTypes = [
+  MediaProbe,
+  MediaTranscode,
+  MediaThumbnails,
+  MediaScanIncoming,
+  MediaListPublished,
+  MediaDeleteFiles,
+  MediaRelocate
+] as const
 
 export type AnyJobType = (typeof jobTypes)[number]
 

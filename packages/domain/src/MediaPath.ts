@@ -5,6 +5,10 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+
+/** A path relative to the media root, as stored in the database and passed to workers. */
+export const RelativeMediaPath = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024))
 
 /** Folder of the media root that holds published files; the file provider serves only it. */
 export const publishedFolder = "published"

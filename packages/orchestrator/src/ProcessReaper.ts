@@ -7,6 +7,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Crypto from "node:crypto"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
 export const attemptTokenVariable = "VIDEOAG_ATTEMPT_TOKEN"
@@ -30,12 +31,29 @@ export const processesWithToken = (token: string) =>
     return found
   })
 
-/** Sends SIGKILL to every process that carries `token`; returns how many there were. */
+/** Whether a process has ended: gone from `/proc`, or a zombie waiting for its parent. */
+const hasEnded = (pid: number) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    fs.readFileString(`/proc/${pid}/stat`).pipe(
+      Effect.map((stat) => stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")),
+      Effect.orElseSucceed(() => true)
+    )
+  )
+
+/**
+ * Sends SIGKILL to every process that carries `token` and waits up to five seconds for them to
+ * end; returns how many there were.
+ */
 export const reap = (token: string) =>
   Effect.gen(function* () {
     const stragglers = yield* processesWithToken(token)
     for (const pid of stragglers) {
       yield* Effect.try(() => process.kill(pid, "SIGKILL")).pipe(Effect.ignore)
+    }
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const ended = yield* Effect.forEach(stragglers, hasEnded)
+      if (ended.every(Boolean)) break
+      yield* Effect.sleep(Duration.millis(50))
     }
     if (stragglers.length > 0) {
       yield* Effect.logWarning("Killed processes the worker left running").pipe(

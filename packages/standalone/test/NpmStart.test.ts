@@ -228,7 +228,12 @@ describe("npm start", () => {
         // The interrupted attempt does not count against the job.
         expect(completed?.attempt).toBe(1)
         const detail = yield* Effect.promise(() => api(baseUrl, `/lectures/${lecture.body.id}`))
-        expect(detail.body.media.map((medium) => medium.profile)).toEqual(["720p", "360p", "audio"])
+        expect(detail.body.media.map((medium) => medium.profile)).toEqual([
+          "720p",
+          "hls",
+          "360p",
+          "audio"
+        ])
       }),
     360_000
   )

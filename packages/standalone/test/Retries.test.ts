@@ -1,11 +1,7 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import * as Path from "node:path"
-import { CourseHandle, CreateCourse, CreateLecture } from "@videoag/domain"
-import { TestMedia } from "@videoag/domain/testing"
-import { apiClient, pollUntil, startStack } from "./support/Harness.js"
+import { attachGeneratedRecording, pollUntil, startStack } from "./support/Harness.js"
 
 interface JobRow {
   readonly id: number
@@ -43,27 +39,12 @@ describe("retries", () => {
     () =>
       Effect.gen(function* () {
         const stack = yield* startStack
-        const client = yield* apiClient(stack.apiUrl)
-        yield* client.auth.login({ payload: { username: "videoag", password: "videoag" } })
-        yield* client.courses.create({
-          payload: Schema.decodeUnknownSync(CreateCourse)({ handle: "kill", title: "Kill" })
-        })
-        const lecture = yield* client.courses.createLecture({
-          path: { handle: Schema.decodeUnknownSync(CourseHandle)("kill") },
-          payload: Schema.decodeUnknownSync(CreateLecture)({
-            startTime: "2026-11-02T14:00:00+01:00"
-          })
-        })
-        yield* Effect.promise(() =>
-          TestMedia.generateRecording(Path.join(stack.mediaRoot, "long.mp4"), {
-            width: 1280,
-            height: 720,
-            seconds: 30
-          })
-        )
-        yield* client.lectures.attachSourceFile({
-          path: { id: lecture.id },
-          payload: { path: "long.mp4" }
+        const { client, lecture } = yield* attachGeneratedRecording(stack, {
+          handle: "kill",
+          fileName: "long.mp4",
+          width: 1280,
+          height: 720,
+          seconds: 30
         })
 
         const running = yield* pollUntil(
@@ -93,7 +74,12 @@ describe("retries", () => {
         expect(done[0]?.attempt).toBe(2)
         expect(yield* ffmpegProcessesIn(stack.mediaRoot)).toEqual([])
         const detail = yield* client.lectures.get({ path: { id: lecture.id } })
-        expect(detail.media.map((medium) => medium.profile)).toEqual(["720p", "360p", "audio"])
+        expect(detail.media.map((medium) => medium.profile)).toEqual([
+          "720p",
+          "hls",
+          "360p",
+          "audio"
+        ])
       }),
     300_000
   )
@@ -103,27 +89,12 @@ describe("retries", () => {
     () =>
       Effect.gen(function* () {
         const stack = yield* startStack
-        const client = yield* apiClient(stack.apiUrl)
-        yield* client.auth.login({ payload: { username: "videoag", password: "videoag" } })
-        yield* client.courses.create({
-          payload: Schema.decodeUnknownSync(CreateCourse)({ handle: "doomed", title: "Doomed" })
-        })
-        const lecture = yield* client.courses.createLecture({
-          path: { handle: Schema.decodeUnknownSync(CourseHandle)("doomed") },
-          payload: Schema.decodeUnknownSync(CreateLecture)({
-            startTime: "2026-11-02T14:00:00+01:00"
-          })
-        })
-        yield* Effect.promise(() =>
-          TestMedia.generateRecording(Path.join(stack.mediaRoot, "doomed.mp4"), {
-            width: 1280,
-            height: 720,
-            seconds: 30
-          })
-        )
-        yield* client.lectures.attachSourceFile({
-          path: { id: lecture.id },
-          payload: { path: "doomed.mp4" }
+        yield* attachGeneratedRecording(stack, {
+          handle: "doomed",
+          fileName: "doomed.mp4",
+          width: 1280,
+          height: 720,
+          seconds: 30
         })
 
         const killed = new Set<string>()

@@ -61,15 +61,30 @@ describe("walkthrough on the whole stack", () => {
 
         const published = yield* pollUntil(
           client.lectures.get({ path: { id: lecture.id } }),
-          (detail) => detail.media.length === 3,
+          (detail) => detail.media.length === 5,
           "3 minutes"
         )
-        expect(published.media.map((medium) => medium.profile)).toEqual(["720p", "360p", "audio"])
+        expect(published.media.map((medium) => medium.profile)).toEqual([
+          "1080p",
+          "hls",
+          "720p",
+          "360p",
+          "audio"
+        ])
         const probeJob = yield* client.jobs.get({ path: { id: attached.job.id } })
         expect(probeJob.status).toBe("succeeded")
         expect(probeJob.attempt).toBe(1)
 
-        for (const medium of published.media) {
+        const hls = published.media.find((medium) => medium.profile === "hls")
+        const playlist = yield* Effect.promise(() => fetch(hls!.url))
+        expect(playlist.status).toBe(200)
+        expect(playlist.headers.get("content-type")).toBe("application/vnd.apple.mpegurl")
+        const variants = (yield* Effect.promise(() => playlist.text()))
+          .split("\n")
+          .filter((line) => line.endsWith(".m3u8"))
+        expect(variants).toHaveLength(3)
+
+        for (const medium of published.media.filter((entry) => entry.profile !== "hls")) {
           const file = Path.join(stack.mediaRoot, pathOfUrl(medium))
           const report = yield* Effect.promise(() => TestMedia.probe(file))
           const stat = yield* Effect.promise(() => Fs.stat(file))
@@ -87,7 +102,7 @@ describe("walkthrough on the whole stack", () => {
             expect(medium.mimeType).toBe("audio/mp4")
             continue
           }
-          const expectedHeight = medium.profile === "720p" ? 720 : 360
+          const expectedHeight = Number(medium.profile.replace("p", ""))
           expect(video.map((stream) => [stream.codec_name, stream.pix_fmt, stream.height])).toEqual(
             [["h264", "yuv420p", expectedHeight]]
           )
@@ -103,7 +118,7 @@ describe("walkthrough on the whole stack", () => {
         }
 
         const course = yield* client.courses.get({ path: { handle: handle("analysis-1") } })
-        expect(course.lectures.map((entry) => entry.media.length)).toEqual([3])
+        expect(course.lectures.map((entry) => entry.media.length)).toEqual([5])
         const work = yield* Effect.promise(() =>
           Fs.readdir(Path.join(stack.mediaRoot, ".videoag-work"))
         )

@@ -1,154 +1,138 @@
 /**
- * Encodes every rendition of a source in one ffmpeg run: the source is decoded once, split in
- * the filter graph and written to one output per rendition, with progress parsed from
- * `-progress pipe:1`.
+ * Runs ffmpeg with `-progress pipe:1`. It reports progress against a known duration, stops a run
+ * that makes no progress for the configured stall timeout, and turns a failed run into a
+ * `JobFailure` that quotes ffmpeg's last error lines.
  */
 import * as Command from "@effect/platform/Command"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type { MediaProbeOutput } from "@videoag/domain"
+import * as Ref from "effect/Ref"
 import { JobFailure } from "./JobFailure.js"
 import * as ProcessRunner from "./ProcessRunner.js"
-import type { EncoderSettings } from "./WorkerConfig.js"
 import { WorkerConfig } from "./WorkerConfig.js"
 
-export interface VideoOutput {
-  readonly kind: "video"
-  readonly profile: string
-  readonly height: number
-  readonly fileName: string
-}
-
-export interface AudioOutput {
-  readonly kind: "audio"
-  readonly profile: string
-  readonly fileName: string
-}
-
-export type PlannedOutput = VideoOutput | AudioOutput
-
-export const mimeTypeOf = (output: PlannedOutput) =>
-  output.kind === "video" ? "video/mp4" : "audio/mp4"
-
-/**
- * The ffmpeg arguments that write every planned output into `directory`. Video outputs are
- * H.264 yuv420p with even dimensions and square pixels; audio is AAC stereo; MP4 files carry
- * their index at the front so browsers can start playback before the download ends.
- */
-export const buildArguments = (options: {
-  readonly sourcePath: string
-  readonly directory: string
-  readonly outputs: ReadonlyArray<PlannedOutput>
-  readonly probe: MediaProbeOutput
-  readonly encoder: EncoderSettings
-}): ReadonlyArray<string> => {
-  const { encoder, probe } = options
-  const videos = options.outputs.filter((output): output is VideoOutput => output.kind === "video")
-  const audios = options.outputs.filter((output): output is AudioOutput => output.kind === "audio")
-  const hasAudio = probe.audio !== null
-  const args: Array<string> = [
-    "-hide_banner",
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-i",
-    options.sourcePath
-  ]
-
-  if (videos.length > 0) {
-    const labels = videos.map((_, index) => `split${index}`)
-    const scaled = videos.map(
-      (video, index) =>
-        `[${labels[index]}]scale=w=trunc(${video.height}*dar/2)*2:h=${video.height},setsar=1,format=yuv420p[video${index}]`
-    )
-    args.push(
-      "-filter_complex",
-      [
-        `[0:v:0]split=${videos.length}${labels.map((label) => `[${label}]`).join("")}`,
-        ...scaled
-      ].join(";")
-    )
-  }
-
-  const audioCodec = ["-c:a", "aac", "-b:a", `${encoder.audioBitrateKbps}k`, "-ac", "2"]
-  const container = (file: string) => [
-    "-map_metadata",
-    "-1",
-    "-map_chapters",
-    "-1",
-    "-movflags",
-    "+faststart",
-    "-f",
-    "mp4",
-    `${options.directory}/${file}`
-  ]
-
-  videos.forEach((video, index) => {
-    args.push("-map", `[video${index}]`)
-    if (hasAudio) args.push("-map", "0:a:0", ...audioCodec)
-    args.push(
-      "-c:v",
-      "libx264",
-      "-preset",
-      encoder.preset,
-      "-crf",
-      String(encoder.crf),
-      "-profile:v",
-      "high",
-      "-threads",
-      String(encoder.threads),
-      ...container(video.fileName)
-    )
-  })
-  for (const audio of audios) {
-    args.push("-map", "0:a:0", "-vn", ...audioCodec, ...container(audio.fileName))
-  }
-  args.push("-progress", "pipe:1", "-nostats")
-  return args
-}
-
 export interface EncodeProgress {
+  /** Share of the input processed, from 0 to 99.9; the caller reports 100 when all is done. */
   readonly percent: number
   readonly etaSeconds: number | null
 }
 
-/** Runs ffmpeg with the given arguments and reports progress against `durationSeconds`. */
-export const encode = <R>(
-  args: ReadonlyArray<string>,
-  durationSeconds: number,
-  onProgress: (progress: EncodeProgress) => Effect.Effect<void, never, R>
-) =>
+export interface RunOptions<R> {
+  /** Arguments after the program name; `-progress pipe:1 -nostats` is appended. */
+  readonly args: ReadonlyArray<string>
+  /** Working directory, so output names in the arguments can stay relative and plain. */
+  readonly workingDirectory: string
+  /** Duration of the input that ffmpeg reads, for the percentage. */
+  readonly durationSeconds: number
+  /** Activity of the run for error messages, e.g. `encoding "talk.mp4"`. */
+  readonly activity: string
+  readonly onProgress: (progress: EncodeProgress) => Effect.Effect<void, never, R>
+}
+
+interface ProgressState {
+  readonly lastAdvanceMillis: number
+  readonly outTimeMicros: number
+  readonly totalSize: number
+  readonly frame: number
+}
+
+const progressValue = (line: string, key: string): number | null => {
+  if (!line.startsWith(`${key}=`)) return null
+  const value = Number(line.slice(key.length + 1))
+  return Number.isFinite(value) ? value : null
+}
+
+/** Lines of ffmpeg's stderr that explain a failure, with the working folder left out. */
+const failureDetails = (tail: ReadonlyArray<string>, workingDirectory: string) =>
+  tail
+    .slice(-5)
+    .map((line) => line.split(`${workingDirectory}/`).join(""))
+    .join(" | ") || "no details"
+
+/** Runs ffmpeg to the end; fails when it exits non-zero, cannot start or stalls. */
+export const run = <R>(options: RunOptions<R>) =>
   Effect.gen(function* () {
     const settings = yield* WorkerConfig
-    const startedAt = Date.now()
-    const outcome = yield* ProcessRunner.run(Command.make(settings.ffmpegPath, ...args), {
-      onStdoutLine: (line) => {
-        const match = /^out_time_us=(\d+)$/.exec(line.trim())
-        if (match === null || durationSeconds <= 0) return Effect.void
-        const seconds = Number(match[1]) / 1_000_000
-        const percent = Math.min(99.9, (seconds / durationSeconds) * 100)
-        const elapsed = (Date.now() - startedAt) / 1000
-        const etaSeconds = percent > 1 ? Math.round((elapsed / percent) * (100 - percent)) : null
-        return onProgress({ percent: Math.round(percent * 10) / 10, etaSeconds })
+    const startedAt = yield* Clock.currentTimeMillis
+    const state = yield* Ref.make<ProgressState>({
+      lastAdvanceMillis: startedAt,
+      outTimeMicros: 0,
+      totalSize: 0,
+      frame: 0
+    })
+
+    const onLine = (rawLine: string) =>
+      Effect.gen(function* () {
+        const line = rawLine.trim()
+        const outTime = progressValue(line, "out_time_us")
+        const totalSize = progressValue(line, "total_size")
+        const frame = progressValue(line, "frame")
+        const now = yield* Clock.currentTimeMillis
+        const previous = yield* Ref.get(state)
+        const advanced =
+          (outTime !== null && outTime > previous.outTimeMicros) ||
+          (totalSize !== null && totalSize > previous.totalSize) ||
+          (frame !== null && frame > previous.frame)
+        if (advanced) {
+          yield* Ref.set(state, {
+            lastAdvanceMillis: now,
+            outTimeMicros: Math.max(previous.outTimeMicros, outTime ?? 0),
+            totalSize: Math.max(previous.totalSize, totalSize ?? 0),
+            frame: Math.max(previous.frame, frame ?? 0)
+          })
+        }
+        if (outTime === null || !advanced || options.durationSeconds <= 0) return
+        const percent = Math.min(99.9, (outTime / 1_000_000 / options.durationSeconds) * 100)
+        const elapsedSeconds = (now - startedAt) / 1000
+        const etaSeconds =
+          percent > 1 ? Math.round((elapsedSeconds / percent) * (100 - percent)) : null
+        yield* options.onProgress({ percent: Math.round(percent * 10) / 10, etaSeconds })
+      })
+
+    const stallTimeoutMillis = Duration.toMillis(settings.stallTimeout)
+    const watchForStall = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const { lastAdvanceMillis } = yield* Ref.get(state)
+      if (now - lastAdvanceMillis >= stallTimeoutMillis) {
+        return yield* new JobFailure({
+          kind: "temporary",
+          code: "ffmpeg_stalled",
+          message: `ffmpeg made no progress for ${Duration.format(settings.stallTimeout)} while ${options.activity} and was stopped; the media volume may be unresponsive`
+        })
       }
     }).pipe(
+      Effect.zipRight(Effect.sleep(Math.max(100, Math.min(1000, stallTimeoutMillis / 4)))),
+      Effect.forever
+    )
+
+    const command = Command.make(
+      settings.ffmpegPath,
+      ...options.args,
+      "-progress",
+      "pipe:1",
+      "-nostats"
+    ).pipe(Command.workingDirectory(options.workingDirectory))
+    const process = ProcessRunner.run(command, { onStdoutLine: onLine }).pipe(
       Effect.mapError(
         (cause) =>
           new JobFailure({
             kind: "temporary",
             code: "ffmpeg_failed",
-            message: `Could not run ${settings.ffmpegPath} to the end: ${cause.message}`,
+            message: `Could not run ${settings.ffmpegPath} while ${options.activity}: ${cause.message}`,
             cause
           })
       )
     )
+    const outcome = yield* Effect.raceFirst(process, watchForStall)
+
     if (outcome.exitCode !== 0) {
-      const details = outcome.stderrTail.slice(-5).join(" | ") || "no details"
       const diskFull = outcome.stderrTail.some((line) => line.includes("No space left on device"))
       return yield* new JobFailure({
         kind: diskFull ? "temporary" : "media",
-        code: diskFull ? "disk_full" : "transcode_failed",
-        message: `ffmpeg exited with code ${outcome.exitCode}: ${details}`
+        code: diskFull ? "disk_full" : "ffmpeg_failed",
+        message: `ffmpeg exited with code ${outcome.exitCode} while ${options.activity}: ${failureDetails(outcome.stderrTail, options.workingDirectory)}`
       })
     }
+    return outcome
   })

@@ -3,7 +3,9 @@
  * `media.probe` output.
  */
 import * as Command from "@effect/platform/Command"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { MediaProbeOutput, ProbedAudioStream, ProbedVideoStream } from "@videoag/domain"
 import { JobFailure } from "./JobFailure.js"
@@ -21,6 +23,10 @@ const FfprobeStream = Schema.Struct({
   width: Schema.optional(Schema.Int),
   height: Schema.optional(Schema.Int),
   pix_fmt: Schema.optional(Schema.String),
+  profile: Schema.optional(Schema.String),
+  level: Schema.optional(Schema.Number),
+  color_transfer: Schema.optional(Schema.String),
+  field_order: Schema.optional(Schema.String),
   sample_aspect_ratio: Schema.optional(Schema.String),
   avg_frame_rate: Schema.optional(Schema.String),
   r_frame_rate: Schema.optional(Schema.String),
@@ -37,7 +43,7 @@ const FfprobeStream = Schema.Struct({
     )
   )
 })
-type FfprobeStream = typeof FfprobeStream.Type
+export type FfprobeStream = typeof FfprobeStream.Type
 
 export const FfprobeReport = Schema.Struct({
   streams: Schema.optionalWith(Schema.Array(FfprobeStream), { default: () => [] }),
@@ -65,7 +71,7 @@ const parseRational = (value: string | undefined): number | null => {
 }
 
 /** Clockwise rotation a player applies, normalised to 0, 90, 180 or 270 degrees. */
-const rotationOf = (stream: FfprobeStream): number => {
+export const rotationOf = (stream: FfprobeStream): number => {
   const matrix = stream.side_data_list?.find((entry) => entry.rotation !== undefined)
   // The display matrix stores the counter-clockwise angle; the older `rotate` tag is clockwise.
   const degrees =
@@ -95,7 +101,10 @@ const toVideoStream = (stream: FfprobeStream): ProbedVideoStream | null => {
     displayHeight: upright ? width : stream.height,
     rotationDegrees: rotation,
     pixelFormat: stream.pix_fmt ?? null,
-    framesPerSecond: parseRational(stream.avg_frame_rate) ?? parseRational(stream.r_frame_rate)
+    framesPerSecond: parseRational(stream.avg_frame_rate) ?? parseRational(stream.r_frame_rate),
+    colorTransfer: stream.color_transfer ?? null,
+    fieldOrder: stream.field_order ?? null,
+    streamIndex: stream.index
   }
 }
 
@@ -105,15 +114,30 @@ const toAudioStream = (stream: FfprobeStream): ProbedAudioStream => ({
   sampleRate: stream.sample_rate !== undefined ? Math.round(stream.sample_rate) : null
 })
 
+const stillImageCodecs: ReadonlySet<string> = new Set([
+  "png",
+  "mjpeg",
+  "bmp",
+  "gif",
+  "webp",
+  "tiff"
+])
+
 /** Turns an ffprobe report into the probe output, or fails when the file is not usable media. */
 export const interpret = (
   report: FfprobeReport,
   file: ResolvedFile
 ): Effect.Effect<MediaProbeOutput, JobFailure> => {
   const quoted = JSON.stringify(file.relativePath)
-  const videoStreams = report.streams.filter(
-    (stream) => stream.codec_type === "video" && stream.disposition?.attached_pic !== 1
-  )
+  // Cover pictures are not video. A still-image track (MKV stores covers so) only counts
+  // when the file has no other video.
+  const videoStreams = report.streams
+    .filter((stream) => stream.codec_type === "video" && stream.disposition?.attached_pic !== 1)
+    .sort(
+      (a, b) =>
+        Number(stillImageCodecs.has(a.codec_name ?? "")) -
+        Number(stillImageCodecs.has(b.codec_name ?? ""))
+    )
   const audioStreams = report.streams.filter((stream) => stream.codec_type === "audio")
   const video = videoStreams.map(toVideoStream).find((stream) => stream !== null) ?? null
   const audio = audioStreams[0] !== undefined ? toAudioStream(audioStreams[0]) : null
@@ -144,6 +168,27 @@ export const interpret = (
   })
 }
 
+const mp4BoxTypes: ReadonlySet<string> = new Set(["ftyp", "mdat", "moov", "free", "skip", "wide"])
+
+/**
+ * Whether a file starts like an MP4 or QuickTime file. ffprobe reports a missing index both for
+ * a cut-off MP4 and for any other file with an `.mp4` name; only the first is truncated media.
+ */
+const startsWithMp4Box = (absolutePath: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const file = yield* fs.open(absolutePath, { flag: "r" })
+    const head = yield* file.readAlloc(8)
+    return Option.match(head, {
+      onNone: () => false,
+      onSome: (bytes) =>
+        bytes.length === 8 && mp4BoxTypes.has(Buffer.from(bytes.subarray(4, 8)).toString("latin1"))
+    })
+  }).pipe(
+    Effect.scoped,
+    Effect.orElseSucceed(() => false)
+  )
+
 /** Runs ffprobe on a resolved file and returns its decoded report. */
 export const report = (file: ResolvedFile) =>
   Effect.gen(function* () {
@@ -158,8 +203,7 @@ export const report = (file: ResolvedFile) =>
         "json",
         "-show_format",
         "-show_streams",
-        "--",
-        file.absolutePath
+        `file:${file.absolutePath}`
       ),
       { onStdoutLine: (line) => Effect.sync(() => lines.push(line)) }
     ).pipe(
@@ -176,11 +220,16 @@ export const report = (file: ResolvedFile) =>
     const quoted = JSON.stringify(file.relativePath)
     if (outcome.exitCode !== 0) {
       const reason =
-        outcome.stderrTail.at(-1)?.replace(file.absolutePath, file.relativePath) ?? "no details"
+        outcome.stderrTail.at(-1)?.split(file.absolutePath).join(file.relativePath) ?? "no details"
+      const truncated =
+        outcome.stderrTail.some((line) => line.includes("moov atom not found")) &&
+        (yield* startsWithMp4Box(file.absolutePath))
       return yield* new JobFailure({
         kind: "media",
-        code: "not_media",
-        message: `The file ${quoted} is not a media file ffprobe can read (${reason})`
+        code: truncated ? "source_truncated" : "not_media",
+        message: truncated
+          ? `The file ${quoted} is incomplete: its index (moov atom) is missing, which happens when a copy or recording was cut off; copy the complete file again`
+          : `The file ${quoted} is not a media file ffprobe can read (${reason})`
       })
     }
     return yield* Schema.decode(FfprobeReportFromJson)(lines.join("\n")).pipe(
@@ -196,6 +245,14 @@ export const report = (file: ResolvedFile) =>
     )
   })
 
-/** Probes a resolved file: runs ffprobe and interprets its report. */
+/** Probes a resolved file: rejects an empty file, runs ffprobe and interprets its report. */
 export const probe = (file: ResolvedFile) =>
-  Effect.flatMap(report(file), (decoded) => interpret(decoded, file))
+  file.sizeBytes === 0
+    ? Effect.fail(
+        new JobFailure({
+          kind: "media",
+          code: "source_file_empty",
+          message: `The file ${JSON.stringify(file.relativePath)} is empty (0 bytes); copy the recording again`
+        })
+      )
+    : Effect.flatMap(report(file), (decoded) => interpret(decoded, file))

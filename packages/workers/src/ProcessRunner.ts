@@ -1,12 +1,15 @@
 /**
  * Runs an external program through `@effect/platform` Command: stdout is handed over line by
  * line while stderr is drained at the same time (a full pipe would block the program), and the
- * last stderr lines are kept for error messages. Interrupting the effect kills the program.
+ * last stderr lines are kept for error messages. Interrupting the effect, or a failure of the
+ * stdout handler, kills the program and its process group with SIGKILL, because a stopped
+ * (SIGSTOP) program ignores SIGTERM until it runs again, and callers discard unfinished output.
  */
 import * as Command from "@effect/platform/Command"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 
 export interface ProcessOutcome {
@@ -47,7 +50,11 @@ export const run = <E, R>(
       )
       const [exitCode] = yield* Effect.all([process.exitCode, stdout, stderr], {
         concurrency: "unbounded"
-      })
+      }).pipe(
+        Effect.onExit((exit) =>
+          Exit.isSuccess(exit) ? Effect.void : Effect.ignore(process.kill("SIGKILL"))
+        )
+      )
       const outcome: ProcessOutcome = { exitCode, stderrTail: tail }
       return outcome
     })

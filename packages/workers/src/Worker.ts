@@ -7,21 +7,31 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Duration from "effect/Duration"
 import {
   findJobType,
   jobTypes,
+  MediaDeleteFiles,
+  MediaListPublished,
   MediaProbe,
   MediaRelocate,
+  MediaScanIncoming,
+  MediaThumbnails,
   MediaTranscode,
   WorkerExitCode,
   type AnyJobType,
   type WorkerMessage
 } from "@videoag/domain"
 import { exitCodeOf, isRetryable, JobFailure } from "./JobFailure.js"
+import * as MediaDeleteFilesJob from "./jobs/MediaDeleteFiles.js"
+import * as MediaListPublishedJob from "./jobs/MediaListPublished.js"
 import * as MediaProbeJob from "./jobs/MediaProbe.js"
 import * as MediaRelocateJob from "./jobs/MediaRelocate.js"
+import * as MediaScanIncomingJob from "./jobs/MediaScanIncoming.js"
+import * as MediaThumbnailsJob from "./jobs/MediaThumbnails.js"
 import * as MediaTranscodeJob from "./jobs/MediaTranscode.js"
 import { WorkerChannel } from "./WorkerChannel.js"
+import { WorkerConfig } from "./WorkerConfig.js"
 
 export interface JobRequest {
   readonly typeName: string
@@ -62,6 +72,26 @@ const decodeInput = <A, I>(
     )
   })
 
+/**
+ * Stops the job when it runs longer than its type's time limit, or the configured one. The
+ * stop interrupts the job, which kills its ffmpeg and removes its work folder.
+ */
+const withTimeLimit =
+  (type: AnyJobType) =>
+  <A, E, R>(job: Effect.Effect<A, E, R>) =>
+    Effect.flatMap(WorkerConfig, (settings) => {
+      const limit = Option.getOrElse(settings.timeLimit, () => type.timeout)
+      return Effect.timeoutFail(job, {
+        duration: limit,
+        onTimeout: () =>
+          new JobFailure({
+            kind: "media",
+            code: "time_limit_exceeded",
+            message: `The ${type.name} job ran longer than its time limit of ${Duration.format(limit)} and was stopped`
+          })
+      })
+    })
+
 const runType = (type: AnyJobType, request: JobRequest) =>
   Effect.gen(function* () {
     const attempt = { jobId: request.jobId, attempt: request.attempt }
@@ -75,6 +105,34 @@ const runType = (type: AnyJobType, request: JobRequest) =>
         return yield* Effect.flatMap(
           MediaTranscodeJob.run(input, attempt),
           Schema.encode(MediaTranscode.output)
+        )
+      }
+      case MediaThumbnails.name: {
+        const input = yield* decodeInput(MediaThumbnails, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaThumbnailsJob.run(input, attempt),
+          Schema.encode(MediaThumbnails.output)
+        )
+      }
+      case MediaScanIncoming.name: {
+        const input = yield* decodeInput(MediaScanIncoming, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaScanIncomingJob.run(input),
+          Schema.encode(MediaScanIncoming.output)
+        )
+      }
+      case MediaListPublished.name: {
+        const input = yield* decodeInput(MediaListPublished, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaListPublishedJob.run(input),
+          Schema.encode(MediaListPublished.output)
+        )
+      }
+      case MediaDeleteFiles.name: {
+        const input = yield* decodeInput(MediaDeleteFiles, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaDeleteFilesJob.run(input),
+          Schema.encode(MediaDeleteFiles.output)
         )
       }
       case MediaRelocate.name: {
@@ -94,7 +152,8 @@ const runType = (type: AnyJobType, request: JobRequest) =>
           code: "output_invalid",
           message: `The output of ${type.name} does not match its schema: ${describeParseError(error)}`
         })
-    )
+    ),
+    withTimeLimit(type)
   )
 
 const failureMessage = (failure: JobFailure): WorkerMessage => ({

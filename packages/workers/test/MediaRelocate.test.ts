@@ -10,6 +10,7 @@ import { WorkerExitCode, type WorkerMessage } from "@videoag/domain"
 import * as WorkerChannel from "../src/WorkerChannel.js"
 import * as WorkerConfig from "../src/WorkerConfig.js"
 import { runJob } from "../src/Worker.js"
+import { testSettings } from "./support/TestInputs.js"
 
 let mediaRoot = ""
 let outsideFolder = ""
@@ -47,12 +48,7 @@ const relocate = (moves: ReadonlyArray<{ from: string; to: string }>) =>
       Effect.provide(
         Layer.mergeAll(
           WorkerChannel.layerRecording(messages),
-          WorkerConfig.layerWith({
-            mediaRoot,
-            ffmpegPath: "ffmpeg",
-            ffprobePath: "ffprobe",
-            encoder: { preset: "ultrafast", crf: 30, audioBitrateKbps: 64, threads: 1 }
-          }),
+          WorkerConfig.layerWith(testSettings(mediaRoot)),
           NodeContext.layer
         )
       )

@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import initial from "./migrations/0001_initial.js"
 import api from "./migrations/0002_api.js"
 import orchestrator from "./migrations/0003_orchestrator.js"
+import media from "./migrations/0004_media.js"
 
 /** Advisory lock key for migrations: "VAGM" as a 32-bit integer. */
 const migrationLockKey = 0x5641474d
@@ -18,13 +19,14 @@ const migrationLockKey = 0x5641474d
 export const migrations = {
   "0001_initial": initial,
   "0002_api": api,
-  "0003_orchestrator": orchestrator
+  "0003_orchestrator": orchestrator,
+  "0004_media": media
 }
 
 const migrationsTable = "schema_migrations"
 
 /** Id of the newest migration; readiness checks compare it with the applied ones. */
-export const latestMigrationId = 3
+export const latestMigrationId = 4
 
 /**
  * Applies migrations with an id below the newest applied one that are still missing. The

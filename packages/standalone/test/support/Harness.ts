@@ -18,8 +18,15 @@ import * as Fs from "node:fs/promises"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { csrfHeaderName, VideoAgApi } from "@videoag/domain"
-import { TestDatabase } from "@videoag/domain/testing"
+import * as Schema from "effect/Schema"
+import {
+  CourseHandle,
+  CreateCourse,
+  CreateLecture,
+  csrfHeaderName,
+  VideoAgApi
+} from "@videoag/domain"
+import { TestDatabase, TestMedia } from "@videoag/domain/testing"
 import * as Stack from "../../src/Stack.js"
 
 export const freePort = () =>
@@ -122,4 +129,35 @@ export const pollUntil = <A, E, R>(
       }
       yield* Effect.sleep(Duration.millis(250))
     }
+  })
+
+/**
+ * Logs in as the debug moderator, creates a course with one lecture, writes a generated
+ * recording into the media root and attaches it. Returns the client and what was created.
+ */
+export const attachGeneratedRecording = (
+  stack: RunningStack,
+  options: { readonly handle: string; readonly fileName: string } & TestMedia.RecordingOptions
+) =>
+  Effect.gen(function* () {
+    const client = yield* apiClient(stack.apiUrl)
+    yield* client.auth.login({ payload: { username: "videoag", password: "videoag" } })
+    yield* client.courses.create({
+      payload: Schema.decodeUnknownSync(CreateCourse)({
+        handle: options.handle,
+        title: options.handle
+      })
+    })
+    const lecture = yield* client.courses.createLecture({
+      path: { handle: Schema.decodeUnknownSync(CourseHandle)(options.handle) },
+      payload: Schema.decodeUnknownSync(CreateLecture)({ startTime: "2026-11-02T14:00:00+01:00" })
+    })
+    yield* Effect.promise(() =>
+      TestMedia.generateRecording(Path.join(stack.mediaRoot, options.fileName), options)
+    )
+    const attached = yield* client.lectures.attachSourceFile({
+      path: { id: lecture.id },
+      payload: { path: options.fileName }
+    })
+    return { client, lecture, attached }
   })
