@@ -48,7 +48,9 @@ describe("Migrations", () => {
       const rows = yield* sql<{ migrationId: number }>`
         SELECT migration_id FROM schema_migrations ORDER BY migration_id
       `
-      expect(rows.map((row) => row.migrationId)).toEqual([1, 2, 3])
+      expect(rows.map((row) => row.migrationId)).toEqual(
+        Object.keys(Migrations.migrations).map((name) => Number(name.slice(0, 4)))
+      )
       const tables =
         yield* sql`SELECT 1 FROM information_schema.tables WHERE table_name = 'view_keys'`
       expect(tables).toHaveLength(1)
