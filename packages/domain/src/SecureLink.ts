@@ -8,6 +8,11 @@
  * so a link carries `md5`, the unpadded base64url MD5 of the expiry (Unix seconds), the
  * decoded URI path and the secret joined as `<expires><path> <secret>`, and `expires`. The API
  * server signs; the embedded file provider checks with the same function.
+ *
+ * An HLS stream is many files whose playlists name each other by relative URLs, which carry no
+ * query string. Its links therefore sign the stream's folder and carry the signature in the
+ * path: `/signed/<md5>/<expires>/<folder>/-/<file>`, where `md5` covers `<expires>/<folder>`.
+ * Relative URLs inside the playlists resolve below the same prefix and stay signed.
  */
 import * as Crypto from "node:crypto"
 
@@ -40,4 +45,33 @@ export const checkSecureLink = (
     return "invalid"
   }
   return Number(expires) <= nowSeconds ? "expired" : "valid"
+}
+
+/** First segment of a folder-signed path. */
+export const signedFolderPrefix = "/signed/"
+
+/** The URL path of `file` in `folder` (both relative to the media root), signed for the folder. */
+export const signedFolderPath = (folder: string, file: string, expires: number, secret: string) => {
+  const md5 = secureLinkHash(expires, `/${folder}`, secret)
+  return `${signedFolderPrefix}${md5}/${expires}${encodeMediaUrlPath(folder)}/-${encodeMediaUrlPath(file)}`
+}
+
+export interface SignedFolderRequest {
+  readonly md5: string
+  readonly expires: string
+  /** Folder relative to the media root, e.g. `published/protected/ana/12/41/hls`. */
+  readonly folder: string
+  /** Path of the requested file below the folder. */
+  readonly file: string
+}
+
+/**
+ * Splits a folder-signed URL path (encoded or decoded; the parts keep the form they had), or
+ * returns null when it has not that form.
+ */
+export const parseSignedFolderPath = (decodedPath: string): SignedFolderRequest | null => {
+  const match = /^\/signed\/([A-Za-z0-9_-]+)\/(\d{1,12})\/(.+?)\/-\/(.+)$/.exec(decodedPath)
+  if (match === null) return null
+  const [, md5 = "", expires = "", folder = "", file = ""] = match
+  return { md5, expires, folder, file }
 }

@@ -44,6 +44,21 @@ export class AttachedSourceFile extends Schema.Class<AttachedSourceFile>("Attach
   job: Job
 }) {}
 
+/** A published file that housekeeping found missing or wrong, or that no record names. */
+export class PublishedFileProblem extends Schema.Class<PublishedFileProblem>(
+  "PublishedFileProblem"
+)({
+  path: Schema.String,
+  kind: Schema.Literal("missing", "size_mismatch", "incomplete", "unreferenced"),
+  mediumId: Schema.NullOr(Schema.Int),
+  thumbnailId: Schema.NullOr(Schema.Int),
+  expectedSizeBytes: Schema.NullOr(Schema.Int),
+  actualSizeBytes: Schema.NullOr(Schema.Int),
+  message: Schema.String,
+  firstSeenAt: Schema.Date,
+  lastSeenAt: Schema.Date
+}) {}
+
 export const SourceFileListQuery = Schema.Struct({
   state: Schema.optional(SourceFileState),
   lectureId: Schema.optional(IntFromQuery(1, Number.MAX_SAFE_INTEGER)),

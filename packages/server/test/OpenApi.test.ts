@@ -28,7 +28,10 @@ import {
   User,
   UserAccount,
   ViewStatistics,
-  AttachedSourceFile
+  AttachedSourceFile,
+  PublishedFileProblem,
+  UnassignedSourceFile,
+  WaitingIncomingFile
 } from "@videoag/domain"
 import * as TestServer from "./TestServer.js"
 
@@ -53,7 +56,10 @@ const schemas: Record<string, Schema.Schema.AnyNoContext> = {
   SourceFilePage,
   User,
   UserAccount,
-  ViewStatistics
+  ViewStatistics,
+  UnassignedSourceFile,
+  WaitingIncomingFile,
+  PublishedFileProblem
 }
 
 interface Content {

@@ -2,7 +2,8 @@
  * The file provider of the embedded default: a small read-only HTTP server for the media root,
  * standing in for nginx and behaving like `docker/nginx/file-provider.conf`. It serves
  * `/published/public/` to everyone and `/published/protected/` only with a valid signed link
- * (403 when the signature is missing or wrong, 410 when it has expired), with range requests;
+ * (403 when the signature is missing or wrong, 410 when it has expired), and the files of
+ * protected HLS folders under `/signed/`, with range requests;
  * `?download=1` makes the browser save the file. It answers the API server's HEAD checks of
  * source files under `/internal/source-files/`. Paths whose real location (after symbolic links)
  * leaves the media root are never served.
@@ -13,7 +14,13 @@ import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { checkSecureLink, protectedMediaFolder, publicMediaFolder } from "@videoag/domain"
+import {
+  checkSecureLink,
+  parseSignedFolderPath,
+  protectedMediaFolder,
+  publicMediaFolder,
+  signedFolderPrefix
+} from "@videoag/domain"
 
 export interface FileProviderOptions {
   readonly mediaRoot: string
@@ -129,30 +136,15 @@ const corsHeaders: Http.OutgoingHttpHeaders = {
   "access-control-expose-headers": "Content-Length, Content-Range, Accept-Ranges"
 }
 
-const servePublished = async (
-  root: string,
+/** Serves a regular file below `base` with ranges, caching headers and the download option. */
+const serveFile = async (
+  base: string,
+  segments: ReadonlyArray<string>,
   request: Http.IncomingMessage,
   response: Http.ServerResponse,
   url: URL,
-  prefix: string,
-  secret: string
+  isProtected: boolean
 ) => {
-  const urlPath = url.pathname
-  const segments = segmentsOf(urlPath, prefix)
-  if (segments === null) return respond(response, 404, corsHeaders)
-  const isProtected = prefix === protectedPrefix
-  if (isProtected) {
-    const check = checkSecureLink(
-      `${prefix}${segments.join("/")}`,
-      url.searchParams.get("md5"),
-      url.searchParams.get("expires"),
-      secret,
-      Math.floor(Date.now() / 1000)
-    )
-    if (check === "expired") return respond(response, 410, corsHeaders)
-    if (check !== "valid") return respond(response, 403, corsHeaders)
-  }
-  const base = Path.join(root, ...prefix.split("/"))
   const resolved = await resolve(base, base, segments)
   if (resolved.kind !== "file") return respond(response, 404, corsHeaders)
   const { stat } = resolved
@@ -185,6 +177,83 @@ const servePublished = async (
   const stream = Fs.createReadStream(resolved.path, { start, end })
   stream.on("error", () => response.destroy())
   stream.pipe(response)
+}
+
+/** A status for a failed signature check as nginx answers it, or null for a valid one. */
+const rejectionOf = (check: ReturnType<typeof checkSecureLink>) =>
+  check === "expired" ? 410 : check === "valid" ? null : 403
+
+const servePublished = async (
+  root: string,
+  request: Http.IncomingMessage,
+  response: Http.ServerResponse,
+  url: URL,
+  prefix: string,
+  secret: string
+) => {
+  const segments = segmentsOf(url.pathname, prefix)
+  if (segments === null) return respond(response, 404, corsHeaders)
+  const isProtected = prefix === protectedPrefix
+  if (isProtected) {
+    const rejection = rejectionOf(
+      checkSecureLink(
+        `${prefix}${segments.join("/")}`,
+        url.searchParams.get("md5"),
+        url.searchParams.get("expires"),
+        secret,
+        Math.floor(Date.now() / 1000)
+      )
+    )
+    if (rejection !== null) return respond(response, rejection, corsHeaders)
+  }
+  await serveFile(
+    Path.join(root, ...prefix.split("/")),
+    segments,
+    request,
+    response,
+    url,
+    isProtected
+  )
+}
+
+/** Serves a file of a protected folder whose link signs the folder (HLS streams). */
+const serveSignedFolder = async (
+  root: string,
+  request: Http.IncomingMessage,
+  response: Http.ServerResponse,
+  url: URL,
+  secret: string
+) => {
+  // The path stays encoded until `segmentsOf` decodes each segment, as for the other routes.
+  const signed = parseSignedFolderPath(url.pathname)
+  const folder = signed === null ? null : segmentsOf(`/${signed.folder}`, protectedPrefix)
+  const file = signed === null ? null : segmentsOf(`/${signed.file}`, "/")
+  if (
+    signed === null ||
+    folder === null ||
+    file === null ||
+    !`/${signed.folder}/`.startsWith(protectedPrefix)
+  ) {
+    return respond(response, 404, corsHeaders)
+  }
+  const rejection = rejectionOf(
+    checkSecureLink(
+      `${protectedPrefix}${folder.join("/")}`,
+      signed.md5,
+      signed.expires,
+      secret,
+      Math.floor(Date.now() / 1000)
+    )
+  )
+  if (rejection !== null) return respond(response, rejection, corsHeaders)
+  await serveFile(
+    Path.join(root, ...protectedPrefix.split("/")),
+    [...folder, ...file],
+    request,
+    response,
+    url,
+    true
+  )
 }
 
 const checkSourceFile = async (root: string, response: Http.ServerResponse, urlPath: string) => {
@@ -228,7 +297,9 @@ const handler =
       ? checkSourceFile(root, response, urlPath)
       : prefix !== undefined
         ? servePublished(root, request, response, url, prefix, secret)
-        : Promise.resolve(respond(response, 404))
+        : urlPath.startsWith(signedFolderPrefix)
+          ? serveSignedFolder(root, request, response, url, secret)
+          : Promise.resolve(respond(response, 404))
     work.catch(() => {
       if (!response.headersSent) respond(response, 500)
       else response.destroy()

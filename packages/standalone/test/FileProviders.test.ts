@@ -89,6 +89,12 @@ const files: Record<string, Buffer | string> = {
   "published/protected/ana/2/1/ana-720p.mp4": payload,
   "published/protected/ana/2/1/Übung 1 + Lösung.mp4": "umlauts",
   "published/protected/ana/2/1/other.mp4": "other",
+  "published/protected/ana/2/1/hls/master.m3u8":
+    "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv720.m3u8\n",
+  "published/protected/ana/2/1/hls/v720.m3u8": '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\nseg1.m4s\n',
+  "published/protected/ana/2/1/hls/init.mp4": "init",
+  "published/protected/ana/2/1/hls/seg1.m4s": "segment one",
+  "published/protected/ana/3/1/hls/master.m3u8": "#EXTM3U\n",
   "published/legacy.mp4": "legacy",
   ".videoag-work/job-1-1/partial.mp4": "partial",
   "lectures/raw recording.mp4": "raw"
@@ -319,6 +325,52 @@ describe.each(["nginx", "embedded"])("file provider (%s)", (name) => {
       const expired = urls.urlOf(path, longAgo)
       expect(Number(new URL(expired).searchParams.get("expires"))).toBeLessThan(Date.now() / 1000)
       expect((yield* get(expired)).status).toBe(410)
+    })
+  )
+
+  it.effect("serves a protected HLS stream through its folder link", () =>
+    Effect.gen(function* () {
+      const urls = urlsFor(provider())
+      const master = urls.urlOf(
+        "published/protected/ana/2/1/hls/master.m3u8",
+        new Date(),
+        "application/vnd.apple.mpegurl"
+      )
+      expect(master).toMatch(
+        /\/signed\/[A-Za-z0-9_-]{22}\/\d+\/published\/protected\/ana\/2\/1\/hls\/-\/master\.m3u8$/
+      )
+      const playlist = yield* get(master)
+      expect(playlist.status).toBe(200)
+      expect(playlist.headers.get("content-type")).toMatch(/^application\/vnd\.apple\.mpegurl/)
+      for (const [relative, content] of [
+        ["v720.m3u8", undefined],
+        ["init.mp4", "init"],
+        ["seg1.m4s", "segment one"]
+      ] as const) {
+        const response = yield* get(new URL(relative, master).toString())
+        expect(response.status, relative).toBe(200)
+        if (content !== undefined) expect(response.body.toString(), relative).toBe(content)
+      }
+      const part = yield* get(new URL("seg1.m4s", master).toString(), {
+        headers: { range: "bytes=0-6" }
+      })
+      expect(part.status).toBe(206)
+      expect(part.body.toString()).toBe("segment")
+
+      const otherStream = master.replace("/ana/2/1/hls/", "/ana/3/1/hls/")
+      expect((yield* get(otherStream)).status).toBe(403)
+      const outsideFolder = new URL("../ana-720p.mp4", master).toString()
+      expect([403, 404]).toContain((yield* get(outsideFolder)).status)
+      const expires = Number(/\/(\d+)\/published\//.exec(master)?.[1])
+      expect((yield* get(master.replace(`/${expires}/`, `/${expires + 900}/`))).status).toBe(403)
+      const expired = urls.urlOf(
+        "published/protected/ana/2/1/hls/master.m3u8",
+        new Date(Date.now() - Duration.toMillis(Duration.hours(3))),
+        "application/vnd.apple.mpegurl"
+      )
+      expect((yield* get(expired)).status).toBe(410)
+      const publicFolder = master.replace("/published/protected/", "/published/public/")
+      expect([403, 404]).toContain((yield* get(publicFolder)).status)
     })
   )
 

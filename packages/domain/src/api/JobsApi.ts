@@ -2,10 +2,18 @@ import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as OpenApi from "@effect/platform/OpenApi"
+import * as Schema from "effect/Schema"
 import { Conflict, NotFound } from "../ApiErrors.js"
+import { AssignSourceFile, UnassignedSourceFile, WaitingIncomingFile } from "../IncomingFiles.js"
 import { JobIdFromString, SourceFileIdFromString } from "../Ids.js"
 import { EnqueueJob, Job, JobListQuery, JobPage, UpdateJob } from "../Job.js"
-import { SourceFile, SourceFileListQuery, SourceFilePage } from "../SourceFile.js"
+import {
+  AttachedSourceFile,
+  PublishedFileProblem,
+  SourceFile,
+  SourceFileListQuery,
+  SourceFilePage
+} from "../SourceFile.js"
 import { Authentication } from "./Authentication.js"
 
 const jobId = HttpApiSchema.param("id", JobIdFromString)
@@ -71,6 +79,44 @@ export class SourceFilesApi extends HttpApiGroup.make("sourceFiles")
       .setUrlParams(SourceFileListQuery)
       .addSuccess(SourceFilePage)
       .annotate(OpenApi.Summary, "Raw recordings known to the system, newest first (moderators)")
+  )
+  .add(
+    HttpApiEndpoint.get("unassigned", "/source-files/unassigned")
+      .addSuccess(Schema.Array(UnassignedSourceFile))
+      .annotate(OpenApi.Summary, "Recordings the sorter could not match to a lecture (moderators)")
+      .annotate(
+        OpenApi.Description,
+        "Each with the reason as a code (`reason`) and an English explanation; assign them with " +
+          "`POST /source-files/{id}/assign`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("waiting", "/source-files/waiting")
+      .addSuccess(Schema.Array(WaitingIncomingFile))
+      .annotate(OpenApi.Summary, "Files in the incoming folder still being copied (moderators)")
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "assign"
+    )`/source-files/${HttpApiSchema.param("id", SourceFileIdFromString)}/assign`
+      .setPayload(AssignSourceFile)
+      .addSuccess(AttachedSourceFile, { status: 202 })
+      .addError(NotFound)
+      .addError(Conflict)
+      .annotate(OpenApi.Summary, "Assign an unassigned recording to a lecture (moderators)")
+      .annotate(
+        OpenApi.Description,
+        "Attaches the file and enqueues its probe in one transaction. A file that already has a " +
+          "lecture answers 409 `source_file_already_attached`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("fileProblems", "/published-file-problems")
+      .addSuccess(Schema.Array(PublishedFileProblem))
+      .annotate(
+        OpenApi.Summary,
+        "Published files the last housekeeping check found missing, damaged or unreferenced"
+      )
   )
   .add(
     HttpApiEndpoint.get("get")`/source-files/${HttpApiSchema.param("id", SourceFileIdFromString)}`

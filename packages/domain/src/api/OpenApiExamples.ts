@@ -182,6 +182,34 @@ const successExamples: Record<string, unknown> = {
       { day: "2026-10-16", views: 16 }
     ]
   },
+  UnassignedSourceFile: {
+    id: 57,
+    path: "incoming/ana1_2026-10-14_25-00.mp4",
+    sizeBytes: 2_400_000_000,
+    modifiedAt: instant,
+    reason: "invalid_date",
+    message: "The time 25:00 in the file name does not exist",
+    firstSeenAt: instant,
+    createdAt: instant
+  },
+  WaitingIncomingFile: {
+    path: "incoming/ana1_2026-10-21_10-15.mp4",
+    sizeBytes: 800_000_000,
+    modifiedAt: instant,
+    firstSeenAt: instant,
+    changedAt: instant
+  },
+  PublishedFileProblem: {
+    path: "published/public/ana1-2026ws/88/41/ana1-2026ws-2026-10-14-720p.mp4",
+    kind: "size_mismatch",
+    mediumId: 301,
+    thumbnailId: null,
+    expectedSizeBytes: 412_000_000,
+    actualSizeBytes: 411_000_000,
+    message: "The file has 411000000 bytes, but 412000000 were recorded",
+    firstSeenAt: instant,
+    lastSeenAt: instant
+  },
   ChangeLogPage: page([
     {
       id: 901,

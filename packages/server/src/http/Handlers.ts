@@ -12,12 +12,14 @@ import {
   atomContentType,
   calendarContentType,
   CurrentUser,
+  PublishedFileProblem,
   rssContentType,
   sessionCookie,
   sessionCookieName,
   Viewer,
   VideoAgApi
 } from "@videoag/domain"
+import { MediaRepository, orDieOnSqlError } from "@videoag/domain/sql"
 import { Accounts } from "../accounts/Accounts.js"
 import { requireAdmin, Users } from "../accounts/Users.js"
 import { addressRangesOf, clientAddressOf } from "../access/ClientAddress.js"
@@ -301,11 +303,23 @@ export const JobsLive = HttpApiBuilder.group(VideoAgApi, "jobs", (handlers) =>
 )
 
 export const SourceFilesLive = HttpApiBuilder.group(VideoAgApi, "sourceFiles", (handlers) =>
-  Effect.map(SourceFiles, (sourceFiles) =>
-    handlers
+  Effect.gen(function* () {
+    const sourceFiles = yield* SourceFiles
+    const media = yield* MediaRepository
+    return handlers
       .handle("list", ({ urlParams }) => sourceFiles.list(urlParams))
       .handle("get", ({ path }) => sourceFiles.get(path.id))
-  )
+      .handle("unassigned", () => sourceFiles.listUnassigned)
+      .handle("waiting", () => sourceFiles.listWaiting)
+      .handle("assign", ({ path, payload }) =>
+        withUser((user) => sourceFiles.assign(path.id, payload.lectureId, user))
+      )
+      .handle("fileProblems", () =>
+        Effect.map(media.listFileProblems.pipe(orDieOnSqlError), (problems) =>
+          problems.map((problem) => new PublishedFileProblem(problem))
+        )
+      )
+  })
 )
 
 export const StatisticsLive = HttpApiBuilder.group(VideoAgApi, "statistics", (handlers) =>

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Http from "node:http"
 import { apiPrefix, csrfHeaderName, VideoAgApi } from "@videoag/domain"
-import { JobRepository } from "@videoag/domain/sql"
+import { JobRepository, MediaRepository } from "@videoag/domain/sql"
 import { ViewerLive } from "../access/ViewerLive.js"
 import { Accounts } from "../accounts/Accounts.js"
 import { AuthenticationLive } from "../accounts/AuthenticationLive.js"
@@ -56,7 +56,8 @@ const ServicesLive = Layer.mergeAll(
   SourceFiles.Default,
   Statistics.Default,
   ChangeLog.Default,
-  JobRepository.Default
+  JobRepository.Default,
+  MediaRepository.Default
 )
 
 /**

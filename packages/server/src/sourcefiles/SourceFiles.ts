@@ -188,7 +188,47 @@ export class SourceFiles extends Effect.Service<SourceFiles>()("@videoag/server/
             })
       ).pipe(orDieOnSqlError, Effect.withSpan("SourceFiles.get"))
 
-    return { attach, list, get } as const
+    const listUnassigned = sourceFiles.listUnassigned.pipe(
+      orDieOnSqlError,
+      Effect.withSpan("SourceFiles.listUnassigned")
+    )
+
+    const listWaiting = sourceFiles.listWaiting.pipe(
+      orDieOnSqlError,
+      Effect.withSpan("SourceFiles.listWaiting")
+    )
+
+    /** Assigns a file the sorter could not match to a lecture and starts its processing. */
+    const assign = (id: SourceFileId, lectureId: LectureId, user: User) =>
+      Effect.gen(function* () {
+        yield* catalogue.requireLecture(lectureId)
+        const existing = yield* sourceFiles.findById(id)
+        if (Option.isNone(existing)) {
+          return yield* new NotFound({
+            code: "source_file_not_found",
+            message: `No source file with the id ${id}`
+          })
+        }
+        const assigned = yield* sourceFiles.assign(id, lectureId, user.id)
+        if (Option.isNone(assigned)) {
+          return yield* new Conflict({
+            code: "source_file_already_attached",
+            message: `Source file ${id} is already attached to lecture ${existing.value.lectureId ?? "?"} or being processed (state ${existing.value.state})`
+          })
+        }
+        yield* changeLog.recordChanges("source_file", id, user.id, [
+          { field: "lectureId", oldValue: null, newValue: lectureId }
+        ])
+        yield* Effect.logInfo("Assigned source file").pipe(
+          Effect.annotateLogs({ sourceFileId: id, lectureId, userId: user.id })
+        )
+        return new AttachedSourceFile({
+          sourceFile: toSourceFile(assigned.value.sourceFile),
+          job: toJob(assigned.value.job)
+        })
+      }).pipe(sql.withTransaction, orDieOnSqlError, Effect.withSpan("SourceFiles.assign"))
+
+    return { attach, list, get, listUnassigned, listWaiting, assign } as const
   }),
   dependencies: [
     Catalogue.Default,
