@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian or Ubuntu machine: Node.js 24 when the installed
-# Node is older than 22.19 (into .tools/node, from the npm registry), ffmpeg and nginx from apt,
-# and the npm workspaces from the lockfile. Safe to run again: it skips what is present. Docker
+# Node is older than 22.19 (into .tools/node, from the npm registry), ffmpeg and nginx with its
+# Perl module from apt, and the npm workspaces from the lockfile. Safe to run again: it skips what is present. Docker
 # is optional and not installed here; the last line reports whether ./dev/run.sh can use it.
 set -euo pipefail
 
@@ -42,6 +42,8 @@ missing_apt=()
 command -v ffmpeg >/dev/null 2>&1 || missing_apt+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || missing_apt+=(ffmpeg)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing_apt+=(nginx-light)
+# The file provider's configuration reads its secret through nginx's Perl module.
+[ -f /usr/lib/nginx/modules/ngx_http_perl_module.so ] || missing_apt+=(libnginx-mod-http-perl)
 if [ ${#missing_apt[@]} -gt 0 ]; then
   packages=$(printf '%s\n' "${missing_apt[@]}" | sort -u | tr '\n' ' ')
   echo "Installing from apt: $packages"

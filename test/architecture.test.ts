@@ -70,6 +70,7 @@ describe("package boundaries", () => {
     const allowed = new Set([
       // The migrator needs the platform context even though the migrations come from a record.
       "packages/server/src/main.ts",
+      "packages/server/src/createModeratorMain.ts",
       // Reads the optional configuration file named by VIDEOAG_CONFIG.
       "packages/domain/src/Runtime.ts"
     ])

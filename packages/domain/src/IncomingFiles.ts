@@ -55,5 +55,5 @@ export class WaitingIncomingFile extends Schema.Class<WaitingIncomingFile>("Wait
 /** Payload that assigns an unassigned source file to a lecture. */
 export const AssignSourceFile = StrictStruct({
   lectureId: LectureId
-}).annotations({ identifier: "AssignSourceFile" })
+}).annotations({ identifier: "AssignSourceFile", examples: [{ lectureId: LectureId.make(88) }] })
 export type AssignSourceFile = typeof AssignSourceFile.Type

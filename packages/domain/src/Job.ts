@@ -3,6 +3,7 @@
  */
 import * as Schema from "effect/Schema"
 import { JobId, SourceFileId } from "./Ids.js"
+import { IntFromQuery, PageQuery, StrictStruct } from "./Text.js"
 
 /**
  * `waiting` (parents not finished) → `queued` → `dispatched` (an executor accepted it) →
@@ -48,6 +49,8 @@ export class Job extends Schema.Class<Job>("Job")({
   progress: Schema.NullOr(JobProgress),
   output: Schema.NullOr(Schema.Unknown),
   error: Schema.NullOr(JobError),
+  /** Last lines the worker wrote to stderr in its latest attempt. */
+  logTail: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   sourceFileId: Schema.NullOr(SourceFileId),
   runAfter: Schema.Date,
   createdAt: Schema.Date,
@@ -55,3 +58,36 @@ export class Job extends Schema.Class<Job>("Job")({
   startedAt: Schema.NullOr(Schema.Date),
   finishedAt: Schema.NullOr(Schema.Date)
 }) {}
+
+export const JobListQuery = Schema.Struct({
+  status: Schema.optional(JobStatus),
+  type: Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/))
+  ).annotations({ description: "Job type such as `media.transcode`" }),
+  sourceFileId: Schema.optional(IntFromQuery(1, Number.MAX_SAFE_INTEGER)),
+  ...PageQuery
+})
+
+export class JobPage extends Schema.Class<JobPage>("JobPage")({
+  items: Schema.Array(Job),
+  total: Schema.Int,
+  limit: Schema.Int,
+  offset: Schema.Int
+}) {}
+
+export const EnqueueJob = StrictStruct({
+  type: Schema.String.pipe(Schema.maxLength(100)),
+  input: Schema.Unknown,
+  priority: Schema.optionalWith(Schema.Int.pipe(Schema.between(-1000, 1000)), {
+    default: () => 0
+  })
+}).annotations({
+  identifier: "EnqueueJob",
+  examples: [{ type: "media.probe", input: { sourcePath: "lectures/ana1-01.mp4" }, priority: 0 }]
+})
+
+export const UpdateJob = StrictStruct({
+  priority: Schema.Int.pipe(
+    Schema.between(-1000, 1000, { message: () => "Expected a priority from -1000 to 1000" })
+  )
+}).annotations({ identifier: "UpdateJob", examples: [{ priority: 10 }] })

@@ -112,6 +112,27 @@ export const MediaTranscodeOutput = Schema.Struct({
 })
 export type MediaTranscodeOutput = typeof MediaTranscodeOutput.Type
 
+export const MediaMove = Schema.Struct({
+  /** Current path of a file or folder below `published/`. */
+  from: RelativeMediaPath,
+  /** New path below `published/`; missing parent folders are created. */
+  to: RelativeMediaPath
+})
+export type MediaMove = typeof MediaMove.Type
+
+export const MediaRelocateInput = Schema.Struct({
+  moves: Schema.Array(MediaMove).pipe(Schema.minItems(1), Schema.maxItems(10_000))
+})
+export type MediaRelocateInput = typeof MediaRelocateInput.Type
+
+export const MediaRelocateOutput = Schema.Struct({
+  /** Moves done now or found already done (source gone, target present). */
+  moved: Schema.Array(MediaMove),
+  /** Moves whose source and target both do not exist. */
+  missing: Schema.Array(MediaMove)
+})
+export type MediaRelocateOutput = typeof MediaRelocateOutput.Type
+
 export const MediaThumbnailsInput = Schema.Struct({
   /** Video the poster is taken from, normally the largest rendition. */
   posterSourcePath: RelativeMediaPath,
@@ -228,6 +249,18 @@ export const MediaTranscode = jobType({
   resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "4Gi" } }
 })
 
+/**
+ * Moves published files between the public and the protected folder when a lecture's access
+ * rule or visibility changes, so the file provider serves each file the way its rule demands.
+ */
+export const MediaRelocate = jobType({
+  name: "media.relocate",
+  input: MediaRelocateInput,
+  output: MediaRelocateOutput,
+  maxAttempts: 5,
+  timeout: Duration.minutes(10)
+})
+
 export const MediaThumbnails = jobType({
   name: "media.thumbnails",
   input: MediaThumbnailsInput,
@@ -269,7 +302,8 @@ export const jobTypes = [
   MediaThumbnails,
   MediaScanIncoming,
   MediaListPublished,
-  MediaDeleteFiles
+  MediaDeleteFiles,
+  MediaRelocate
 ] as const
 
 export type AnyJobType = (typeof jobTypes)[number]

@@ -13,6 +13,40 @@ export const RelativeMediaPath = Schema.String.pipe(Schema.minLength(1), Schema.
 /** Folder of the media root that holds published files; the file provider serves only it. */
 export const publishedFolder = "published"
 
+/** Folder below `published/` for media everyone may watch; served with plain URLs. */
+export const publicMediaFolder = `${publishedFolder}/public`
+
+/** Folder below `published/` for protected media; served only with signed, expiring URLs. */
+export const protectedMediaFolder = `${publishedFolder}/protected`
+
+/** `public` for media served with plain URLs, `protected` for signed ones. */
+export type MediaExposure = "public" | "protected"
+
+/** The folder of published media with the given exposure. */
+export const mediaFolderOf = (exposure: MediaExposure) =>
+  exposure === "public" ? publicMediaFolder : protectedMediaFolder
+
+/**
+ * The exposure a published path has, or none for a path outside both folders (media published
+ * before the two folders existed).
+ */
+export const exposureOfPath = (path: string): MediaExposure | null =>
+  path.startsWith(`${publicMediaFolder}/`)
+    ? "public"
+    : path.startsWith(`${protectedMediaFolder}/`)
+      ? "protected"
+      : null
+
+/** The path a published file gets when it moves to the folder of `exposure`. */
+export const withExposure = (path: string, exposure: MediaExposure): string => {
+  const current = exposureOfPath(path)
+  const rest =
+    current === null
+      ? path.slice(publishedFolder.length + 1)
+      : path.slice(mediaFolderOf(current).length + 1)
+  return `${mediaFolderOf(exposure)}/${rest}`
+}
+
 /** Folder of the media root where workers keep unfinished output; never served. */
 export const workFolder = ".videoag-work"
 

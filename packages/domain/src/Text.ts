@@ -37,3 +37,43 @@ export const InstantFromString = Schema.String.pipe(
 /** A payload struct that rejects unknown fields instead of silently dropping them. */
 export const StrictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
   Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** `true` or `false` in a query string. */
+export const BooleanFromQuery = Schema.Literal("true", "false").pipe(
+  Schema.transform(Schema.Boolean, {
+    strict: true,
+    decode: (text) => text === "true",
+    encode: (value) => (value ? "true" : "false")
+  })
+)
+
+/** A whole number from `min` to `max` in a query string. */
+export const IntFromQuery = (min: number, max: number) =>
+  Schema.String.pipe(
+    Schema.pattern(/^(0|[1-9][0-9]{0,8})$/, {
+      message: (issue) => `Expected a whole number, got ${JSON.stringify(issue.actual)}`
+    }),
+    Schema.compose(Schema.NumberFromString),
+    Schema.compose(
+      Schema.Int.pipe(
+        Schema.between(min, max, { message: () => `Expected a number from ${min} to ${max}` })
+      )
+    )
+  )
+
+/** `limit` and `offset` of a paginated list. */
+export const PageQuery = {
+  limit: Schema.optionalWith(IntFromQuery(1, 100), { default: () => 20 }),
+  offset: Schema.optionalWith(IntFromQuery(0, 100_000), { default: () => 0 })
+}
+
+/** A calendar day such as 2026-10-14. */
+export const Day = Schema.String.pipe(
+  Schema.filter(
+    (text) =>
+      (/^\d{4}-\d{2}-\d{2}$/.test(text) &&
+        !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+        new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)) ||
+      `Expected an existing day such as 2026-10-14, got ${JSON.stringify(text)}`
+  )
+)

@@ -1,8 +1,11 @@
 /**
  * Follow-ups of media jobs. A succeeded probe records its result and enqueues the
- * transcode of the course's profile set. A succeeded transcode records the lecture's media and
- * enqueues the thumbnails, whose rows are recorded when they succeed. A job that failed for good
- * marks its source file failed. The sorter's scans and the housekeeping jobs have their own
+ * transcode of the course's profile set into the folder the lecture's access demands. A
+ * succeeded transcode records the lecture's media and enqueues the thumbnails, whose rows are
+ * recorded when they succeed. A succeeded relocation stores the new paths of moved files. After
+ * the last step of a recording and after a relocation the lecture's files are checked again, so
+ * a change of access that overtook the work enqueues another relocation. A job that failed for
+ * good marks its source file failed. The sorter's scans and the housekeeping jobs have their own
  * follow-ups (`Sorter`, `Housekeeping`). Each step runs in the transaction that stores the
  * job's outcome, so a crash never leaves a finished job without its follow-up.
  */
@@ -16,18 +19,20 @@ import {
   LectureId,
   MediaDeleteFiles,
   MediaListPublished,
+  mediaFolderOf,
   MediaProbe,
+  MediaRelocate,
   MediaScanIncoming,
   MediaThumbnails,
   MediaTranscode,
   profileSets,
-  publishedFolder,
   type MediaProbeOutput,
   type MediaTranscodeOutput,
   type SourceFileId
 } from "@videoag/domain"
 import {
   JobRepository,
+  MediaRelocation,
   MediaRepository,
   SourceFileRepository,
   type JobRecord
@@ -63,6 +68,7 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
       const media = yield* MediaRepository
       const sorter = yield* Sorter
       const housekeeping = yield* Housekeeping
+      const relocation = yield* MediaRelocation
 
       const lectureOf = (sourceFileId: SourceFileId) =>
         Effect.flatMap(
@@ -103,11 +109,12 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
           const { courseHandle, lectureId, startTime } = lecture.value
           const set = yield* profileSetOf(lecture.value.profileSet)
           const { sourcePath } = yield* decodeOrDie(MediaProbe.input, job.input)
+          const exposure = yield* relocation.exposureOfLecture(lectureId)
           const transcode = yield* jobs.enqueue({
             type: MediaTranscode,
             input: {
               sourcePath,
-              outputDirectory: `${publishedFolder}/${courseHandle}/${lectureId}/${sourceFileId}`,
+              outputDirectory: `${mediaFolderOf(exposure)}/${courseHandle}/${lectureId}/${sourceFileId}`,
               fileNamePrefix: `${courseHandle}-${dateInBerlin(startTime)}`,
               renditions: set.renditions,
               audioProfile: set.audioProfile,
@@ -153,6 +160,7 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
           const smallest = videos.at(-1)
           if (set.thumbnails === null || largest === undefined || smallest === undefined) {
             yield* sourceFiles.setState(sourceFileId, "processed")
+            yield* relocation.enqueueFor([lecture.value.lectureId], job.createdBy)
             return
           }
           const transcode = yield* decodeOrDie(MediaTranscode.input, job.input)
@@ -178,6 +186,14 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
       /** Runs the follow-up of a succeeded job; `output` has passed the job type's schema. */
       const onSucceeded = (job: JobRecord, output: unknown) =>
         Effect.gen(function* () {
+          if (job.type === MediaRelocate.name) {
+            const { moved } = yield* Effect.orDie(
+              Schema.decodeUnknown(MediaRelocate.output)(output)
+            )
+            const lectureIds = yield* relocation.applyMoves(moved)
+            yield* relocation.enqueueFor(lectureIds, job.createdBy)
+            return
+          }
           const sourceFileId = job.sourceFileId
           switch (job.type) {
             case MediaProbe.name: {
@@ -196,6 +212,7 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
               if (Option.isSome(lecture)) {
                 const thumbnails = yield* decodeOrDie(MediaThumbnails.output, output)
                 yield* media.recordThumbnails(lecture.value.lectureId, sourceFileId, thumbnails)
+                yield* relocation.enqueueFor([lecture.value.lectureId], job.createdBy)
               }
               return yield* sourceFiles.setState(sourceFileId, "processed")
             }
@@ -230,7 +247,8 @@ export class MediaPipeline extends Effect.Service<MediaPipeline>()(
       SourceFileRepository.Default,
       MediaRepository.Default,
       Sorter.Default,
-      Housekeeping.Default
+      Housekeeping.Default,
+      MediaRelocation.Default
     ]
   }
 ) {}

@@ -136,7 +136,7 @@ describe("MediaPipeline", () => {
         ])
         expect(yield* stateOf(sourceFileId)).toEqual(Option.some("processed"))
 
-        const folder = `published/analysis/${lectureId}/${sourceFileId}`
+        const folder = `published/public/analysis/${lectureId}/${sourceFileId}`
         const media = yield* sql<{
           profile: string
           path: string
@@ -220,7 +220,7 @@ describe("MediaPipeline", () => {
         const rows = yield* sql<{ path: string }>`SELECT path FROM media ORDER BY path`
         const [video, audio, stream] = rows.map((row) => row.path)
         const poster = (yield* sql<{ path: string }>`
-          SELECT path FROM thumbnails WHERE kind = 'poster' AND path LIKE 'published/analysis/%'
+          SELECT path FROM thumbnails WHERE kind = 'poster' AND path LIKE 'published/public/analysis/%'
         `)[0]?.path
         const inRoot = (path: string | undefined) => Path.join(mediaRoot, path ?? "missing")
         yield* Effect.promise(() => Fs.appendFile(inRoot(video), "damage"))

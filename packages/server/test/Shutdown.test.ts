@@ -44,6 +44,8 @@ const startServer = (shutdownTimeout: string) =>
             VIDEOAG_HTTP_PORT: String(port),
             VIDEOAG_FILE_PROVIDER_URL: "http://127.0.0.1:9",
             VIDEOAG_SOURCE_FILE_CHECK_URL: "http://127.0.0.1:9/internal/source-files",
+            VIDEOAG_SECURE_LINK_SECRET: "shutdown-test-secure-link-secret",
+            VIDEOAG_SERVER_SECRET: "shutdown-test-server-secret-0123",
             VIDEOAG_SHUTDOWN_TIMEOUT: shutdownTimeout,
             VIDEOAG_LOG_FORMAT: "json"
           },

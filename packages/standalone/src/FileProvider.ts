@@ -1,21 +1,34 @@
 /**
  * The file provider of the embedded default: a small read-only HTTP server for the media root,
- * standing in for nginx. It serves published files under `/published/` with range requests
- * and answers the API server's HEAD checks of source files under `/internal/source-files/`.
- * Paths whose real location (after symbolic links) leaves the media root are never served.
+ * standing in for nginx and behaving like `docker/nginx/file-provider.conf`. It serves
+ * `/published/public/` to everyone and `/published/protected/` only with a valid signed link
+ * (403 when the signature is missing or wrong, 410 when it has expired), and the files of
+ * protected HLS folders under `/signed/`, with range requests;
+ * `?download=1` makes the browser save the file. It answers the API server's HEAD checks of
+ * source files under `/internal/source-files/`. Paths whose real location (after symbolic links)
+ * leaves the media root are never served.
  */
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import * as Effect from "effect/Effect"
-import { publishedFolder } from "@videoag/domain"
+import * as Redacted from "effect/Redacted"
+import {
+  checkSecureLink,
+  parseSignedFolderPath,
+  protectedMediaFolder,
+  publicMediaFolder,
+  signedFolderPrefix
+} from "@videoag/domain"
 
 export interface FileProviderOptions {
   readonly mediaRoot: string
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
+  /** Secret of the signed links to protected media, shared with the API server. */
+  readonly secureLinkSecret: Redacted.Redacted
 }
 
 export interface FileProviderServer {
@@ -26,7 +39,8 @@ export interface FileProviderServer {
 }
 
 export const sourceFileCheckPrefix = "/internal/source-files/"
-const publishedPrefix = `/${publishedFolder}/`
+const publicPrefix = `/${publicMediaFolder}/`
+const protectedPrefix = `/${protectedMediaFolder}/`
 
 const mimeTypes: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -117,25 +131,33 @@ const respond = (
   response.end()
 }
 
-const servePublished = async (
-  root: string,
+const corsHeaders: Http.OutgoingHttpHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Content-Length, Content-Range, Accept-Ranges"
+}
+
+/** Serves a regular file below `base` with ranges, caching headers and the download option. */
+const serveFile = async (
+  base: string,
+  segments: ReadonlyArray<string>,
   request: Http.IncomingMessage,
   response: Http.ServerResponse,
-  urlPath: string
+  url: URL,
+  isProtected: boolean
 ) => {
-  const segments = segmentsOf(urlPath, publishedPrefix)
-  if (segments === null) return respond(response, 404)
-  const resolved = await resolve(root, Path.join(root, publishedFolder), segments)
-  if (resolved.kind !== "file") return respond(response, 404)
+  const resolved = await resolve(base, base, segments)
+  if (resolved.kind !== "file") return respond(response, 404, corsHeaders)
   const { stat } = resolved
   const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`
   const headers: Http.OutgoingHttpHeaders = {
+    ...corsHeaders,
     "accept-ranges": "bytes",
     "content-type":
       mimeTypes[Path.extname(resolved.path).toLowerCase()] ?? "application/octet-stream",
     "last-modified": stat.mtime.toUTCString(),
     etag,
-    "cache-control": "public, max-age=3600"
+    "cache-control": isProtected ? "private, max-age=3600" : "public, max-age=3600",
+    ...(url.searchParams.get("download") === "1" ? { "content-disposition": "attachment" } : {})
   }
   if (request.headers["if-none-match"] === etag) return respond(response, 304, headers)
   const range = parseRange(request.headers.range, stat.size)
@@ -155,6 +177,83 @@ const servePublished = async (
   const stream = Fs.createReadStream(resolved.path, { start, end })
   stream.on("error", () => response.destroy())
   stream.pipe(response)
+}
+
+/** A status for a failed signature check as nginx answers it, or null for a valid one. */
+const rejectionOf = (check: ReturnType<typeof checkSecureLink>) =>
+  check === "expired" ? 410 : check === "valid" ? null : 403
+
+const servePublished = async (
+  root: string,
+  request: Http.IncomingMessage,
+  response: Http.ServerResponse,
+  url: URL,
+  prefix: string,
+  secret: string
+) => {
+  const segments = segmentsOf(url.pathname, prefix)
+  if (segments === null) return respond(response, 404, corsHeaders)
+  const isProtected = prefix === protectedPrefix
+  if (isProtected) {
+    const rejection = rejectionOf(
+      checkSecureLink(
+        `${prefix}${segments.join("/")}`,
+        url.searchParams.get("md5"),
+        url.searchParams.get("expires"),
+        secret,
+        Math.floor(Date.now() / 1000)
+      )
+    )
+    if (rejection !== null) return respond(response, rejection, corsHeaders)
+  }
+  await serveFile(
+    Path.join(root, ...prefix.split("/")),
+    segments,
+    request,
+    response,
+    url,
+    isProtected
+  )
+}
+
+/** Serves a file of a protected folder whose link signs the folder (HLS streams). */
+const serveSignedFolder = async (
+  root: string,
+  request: Http.IncomingMessage,
+  response: Http.ServerResponse,
+  url: URL,
+  secret: string
+) => {
+  // The path stays encoded until `segmentsOf` decodes each segment, as for the other routes.
+  const signed = parseSignedFolderPath(url.pathname)
+  const folder = signed === null ? null : segmentsOf(`/${signed.folder}`, protectedPrefix)
+  const file = signed === null ? null : segmentsOf(`/${signed.file}`, "/")
+  if (
+    signed === null ||
+    folder === null ||
+    file === null ||
+    !`/${signed.folder}/`.startsWith(protectedPrefix)
+  ) {
+    return respond(response, 404, corsHeaders)
+  }
+  const rejection = rejectionOf(
+    checkSecureLink(
+      `${protectedPrefix}${folder.join("/")}`,
+      signed.md5,
+      signed.expires,
+      secret,
+      Math.floor(Date.now() / 1000)
+    )
+  )
+  if (rejection !== null) return respond(response, rejection, corsHeaders)
+  await serveFile(
+    Path.join(root, ...protectedPrefix.split("/")),
+    [...folder, ...file],
+    request,
+    response,
+    url,
+    true
+  )
 }
 
 const checkSourceFile = async (root: string, response: Http.ServerResponse, urlPath: string) => {
@@ -177,19 +276,30 @@ const checkSourceFile = async (root: string, response: Http.ServerResponse, urlP
 }
 
 const handler =
-  (root: string) =>
+  (root: string, secret: string) =>
   (request: Http.IncomingMessage, response: Http.ServerResponse): void => {
-    const urlPath = (request.url ?? "/").split("?")[0] ?? "/"
+    let url: URL
+    try {
+      url = new URL(request.url ?? "/", "http://file-provider")
+    } catch {
+      return respond(response, 400)
+    }
+    const urlPath = url.pathname
     const isCheck = urlPath.startsWith(sourceFileCheckPrefix)
     const allowed = isCheck ? ["HEAD"] : ["GET", "HEAD"]
     if (!allowed.includes(request.method ?? "")) {
       return respond(response, 405, { allow: allowed.join(", ") })
     }
+    const prefix = [publicPrefix, protectedPrefix].find((candidate) =>
+      urlPath.startsWith(candidate)
+    )
     const work = isCheck
       ? checkSourceFile(root, response, urlPath)
-      : urlPath.startsWith(publishedPrefix)
-        ? servePublished(root, request, response, urlPath)
-        : Promise.resolve(respond(response, 404))
+      : prefix !== undefined
+        ? servePublished(root, request, response, url, prefix, secret)
+        : urlPath.startsWith(signedFolderPrefix)
+          ? serveSignedFolder(root, request, response, url, secret)
+          : Promise.resolve(respond(response, 404))
     work.catch(() => {
       if (!response.headersSent) respond(response, 500)
       else response.destroy()
@@ -200,12 +310,14 @@ const handler =
 export const start = (options: FileProviderOptions) =>
   Effect.gen(function* () {
     const root = yield* Effect.promise(async () => {
-      await Fs.promises.mkdir(Path.join(options.mediaRoot, publishedFolder), { recursive: true })
+      for (const folder of [publicMediaFolder, protectedMediaFolder]) {
+        await Fs.promises.mkdir(Path.join(options.mediaRoot, folder), { recursive: true })
+      }
       return Fs.promises.realpath(options.mediaRoot)
     })
     const server = yield* Effect.acquireRelease(
       Effect.async<Http.Server, Error>((resume) => {
-        const server = Http.createServer(handler(root))
+        const server = Http.createServer(handler(root, Redacted.value(options.secureLinkSecret)))
         server.once("error", (error) => resume(Effect.fail(error)))
         server.listen(options.port, options.host, () => resume(Effect.succeed(server)))
       }),

@@ -9,11 +9,13 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Path from "node:path"
 import { Runtime } from "@videoag/domain"
 import { Database, Migrations } from "@videoag/domain/sql"
 import { OrchestratorConfig } from "@videoag/orchestrator"
+import { parseAddressRanges } from "@videoag/server"
 import * as EmbeddedPostgres from "./EmbeddedPostgres.js"
 import * as Stack from "./Stack.js"
 
@@ -25,6 +27,19 @@ const StandaloneConfig = Config.all({
   postgresPort: Config.port("VIDEOAG_EMBEDDED_POSTGRES_PORT").pipe(Config.withDefault(55432)),
   sessionLifetime: Config.duration("VIDEOAG_SESSION_LIFETIME").pipe(
     Config.withDefault(Duration.days(14))
+  ),
+  universityNetworks: Config.string("VIDEOAG_UNIVERSITY_NETWORKS").pipe(
+    Config.withDefault(""),
+    Config.map((text) =>
+      text
+        .split(",")
+        .map((range) => range.trim())
+        .filter((range) => range !== "")
+    ),
+    Config.validate({
+      message: "Expected comma-separated CIDR ranges such as 192.0.2.0/24 or 2001:db8::/32",
+      validation: (ranges) => Either.isRight(parseAddressRanges(ranges))
+    })
   )
 })
 
@@ -53,7 +68,8 @@ const MainLive = Layer.unwrapEffect(
       fileProviderHost: "127.0.0.1",
       fileProviderPort: config.fileProviderPort,
       orchestrator,
-      sessionLifetime: config.sessionLifetime
+      sessionLifetime: config.sessionLifetime,
+      universityNetworks: config.universityNetworks
     }).pipe(
       Layer.provide(Layer.provideMerge(Migrations.layer, DatabaseLive)),
       Layer.provide(NodeContext.layer)

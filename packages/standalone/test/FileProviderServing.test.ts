@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import * as FileProvider from "../src/FileProvider.js"
@@ -9,18 +10,21 @@ const setUp = Effect.gen(function* () {
   const mediaRoot = yield* temporaryFolder("videoag-provider-")
   const outside = yield* temporaryFolder("videoag-provider-outside-")
   yield* Effect.promise(async () => {
-    await Fs.mkdir(Path.join(mediaRoot, "published/course/1"), { recursive: true })
+    await Fs.mkdir(Path.join(mediaRoot, "published/public/course/1"), { recursive: true })
     await Fs.writeFile(
-      Path.join(mediaRoot, "published/course/1/talk-720p.mp4"),
+      Path.join(mediaRoot, "published/public/course/1/talk-720p.mp4"),
       Buffer.from("0123456789abcdef")
     )
-    await Fs.writeFile(Path.join(mediaRoot, "published/course/1/talk.m4a"), "audio")
-    await Fs.writeFile(Path.join(mediaRoot, "published/course/1/Vorlesung Übung.mp4"), "umlaut")
+    await Fs.writeFile(Path.join(mediaRoot, "published/public/course/1/talk.m4a"), "audio")
+    await Fs.writeFile(
+      Path.join(mediaRoot, "published/public/course/1/Vorlesung Übung.mp4"),
+      "umlaut"
+    )
     await Fs.writeFile(Path.join(mediaRoot, "raw.mp4"), "raw recording")
     await Fs.writeFile(Path.join(outside, "secret.mp4"), "secret")
     await Fs.symlink(
       Path.join(outside, "secret.mp4"),
-      Path.join(mediaRoot, "published/course/1/leak.mp4")
+      Path.join(mediaRoot, "published/public/course/1/leak.mp4")
     )
     await Fs.symlink(Path.join(outside, "secret.mp4"), Path.join(mediaRoot, "escape.mp4"))
     await Fs.symlink(Path.join(mediaRoot, "raw.mp4"), Path.join(mediaRoot, "alias.mp4"))
@@ -28,7 +32,12 @@ const setUp = Effect.gen(function* () {
     await Fs.mkdir(Path.join(mediaRoot, ".videoag-work/job-1-1"), { recursive: true })
     await Fs.writeFile(Path.join(mediaRoot, ".videoag-work/job-1-1/part.mp4"), "partial")
   })
-  const provider = yield* FileProvider.start({ mediaRoot, host: "127.0.0.1", port: 0 })
+  const provider = yield* FileProvider.start({
+    mediaRoot,
+    host: "127.0.0.1",
+    port: 0,
+    secureLinkSecret: Redacted.make("file-provider-test-secret")
+  })
   return { provider, mediaRoot }
 })
 
@@ -42,40 +51,40 @@ describe("FileProvider", () => {
   it.scopedLive("serves published files with their MIME type and byte ranges", () =>
     Effect.gen(function* () {
       const { provider } = yield* setUp
-      const full = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`)
+      const full = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`)
       expect(full.status).toBe(200)
       expect(full.body).toBe("0123456789abcdef")
       expect(full.headers.get("content-type")).toBe("video/mp4")
       expect(full.headers.get("accept-ranges")).toBe("bytes")
 
-      const part = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+      const part = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
         headers: { range: "bytes=2-5" }
       })
       expect(part.status).toBe(206)
       expect(part.body).toBe("2345")
       expect(part.headers.get("content-range")).toBe("bytes 2-5/16")
 
-      const suffix = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+      const suffix = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
         headers: { range: "bytes=-3" }
       })
       expect(suffix.body).toBe("def")
-      const open = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+      const open = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
         headers: { range: "bytes=14-" }
       })
       expect(open.body).toBe("ef")
-      const beyond = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+      const beyond = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
         headers: { range: "bytes=16-20" }
       })
       expect(beyond.status).toBe(416)
       expect(beyond.headers.get("content-range")).toBe("bytes */16")
 
-      const audio = yield* request(`${provider.url}/published/course/1/talk.m4a`)
+      const audio = yield* request(`${provider.url}/published/public/course/1/talk.m4a`)
       expect(audio.headers.get("content-type")).toBe("audio/mp4")
       const umlaut = yield* request(
-        `${provider.url}/published/course/1/${encodeURIComponent("Vorlesung Übung.mp4")}`
+        `${provider.url}/published/public/course/1/${encodeURIComponent("Vorlesung Übung.mp4")}`
       )
       expect(umlaut.body).toBe("umlaut")
-      const head = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+      const head = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
         method: "HEAD"
       })
       expect([head.status, head.headers.get("content-length"), head.body]).toEqual([200, "16", ""])
@@ -89,19 +98,20 @@ describe("FileProvider", () => {
         const { provider } = yield* setUp
         for (const path of [
           "/raw.mp4",
-          "/published/course/1/leak.mp4",
+          "/published/public/course/1/leak.mp4",
           "/published/../raw.mp4",
+          "/published/course/1/talk-720p.mp4",
           "/published/%2e%2e/raw.mp4",
-          "/published/course/1/missing.mp4",
-          "/published/course",
+          "/published/public/course/1/missing.mp4",
+          "/published/public/course",
           "/.videoag-work/job-1-1/part.mp4",
-          "/published/course/1/%00.mp4"
+          "/published/public/course/1/%00.mp4"
         ]) {
           const response = yield* request(`${provider.url}${path}`)
           expect(response.status, path).toBe(404)
           expect(response.body, path).toBe("")
         }
-        const post = yield* request(`${provider.url}/published/course/1/talk-720p.mp4`, {
+        const post = yield* request(`${provider.url}/published/public/course/1/talk-720p.mp4`, {
           method: "POST"
         })
         expect(post.status).toBe(405)

@@ -57,7 +57,11 @@ interface ApiBody {
 const api = async (baseUrl: string, path: string, init: RequestInit & { cookie?: string } = {}) => {
   const response = await fetch(`${baseUrl}/api/v1${path}`, {
     ...init,
-    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}) }
+    headers: {
+      "content-type": "application/json",
+      "x-videoag-csrf": "1",
+      ...(init.cookie ? { cookie: init.cookie } : {})
+    }
   })
   return {
     status: response.status,

@@ -162,9 +162,17 @@ describe("walkthrough on the whole stack", () => {
         ).toBe(content)
         const entries = yield* Effect.promise(() => Fs.readdir(stack.mediaRoot))
         expect(entries.sort()).toEqual(["notes.mp4", "published"])
-        expect(
-          yield* Effect.promise(() => Fs.readdir(Path.join(stack.mediaRoot, "published")))
-        ).toEqual([])
+        const published = Path.join(stack.mediaRoot, "published")
+        expect((yield* Effect.promise(() => Fs.readdir(published))).sort()).toEqual([
+          "protected",
+          "public"
+        ])
+        for (const folder of ["protected", "public"]) {
+          expect(
+            yield* Effect.promise(() => Fs.readdir(Path.join(published, folder))),
+            folder
+          ).toEqual([])
+        }
         const detail = yield* client.lectures.get({ path: { id: lecture.id } })
         expect(detail.media).toEqual([])
       }),

@@ -14,6 +14,7 @@ import {
   MediaDeleteFiles,
   MediaListPublished,
   MediaProbe,
+  MediaRelocate,
   MediaScanIncoming,
   MediaThumbnails,
   MediaTranscode,
@@ -25,6 +26,7 @@ import { exitCodeOf, isRetryable, JobFailure } from "./JobFailure.js"
 import * as MediaDeleteFilesJob from "./jobs/MediaDeleteFiles.js"
 import * as MediaListPublishedJob from "./jobs/MediaListPublished.js"
 import * as MediaProbeJob from "./jobs/MediaProbe.js"
+import * as MediaRelocateJob from "./jobs/MediaRelocate.js"
 import * as MediaScanIncomingJob from "./jobs/MediaScanIncoming.js"
 import * as MediaThumbnailsJob from "./jobs/MediaThumbnails.js"
 import * as MediaTranscodeJob from "./jobs/MediaTranscode.js"
@@ -131,6 +133,13 @@ const runType = (type: AnyJobType, request: JobRequest) =>
         return yield* Effect.flatMap(
           MediaDeleteFilesJob.run(input),
           Schema.encode(MediaDeleteFiles.output)
+        )
+      }
+      case MediaRelocate.name: {
+        const input = yield* decodeInput(MediaRelocate, request.rawInput)
+        return yield* Effect.flatMap(
+          MediaRelocateJob.run(input),
+          Schema.encode(MediaRelocate.output)
         )
       }
     }

@@ -102,6 +102,7 @@ export const toJob = (record: JobRecord): Job =>
     progress: record.progress,
     output: record.output,
     error: record.error,
+    logTail: record.logTail,
     sourceFileId: record.sourceFileId,
     runAfter: record.runAfter,
     createdAt: record.createdAt,

@@ -127,6 +127,28 @@ export class MediaRepository extends Effect.Service<MediaRepository>()(
               (rows) => Effect.orDie(decodeRecords(rows))
             ).pipe(Effect.withSpan("MediaRepository.listVisibleForLectures"))
 
+      /** Media of the given lectures that are not deleted, hidden ones included. */
+      const listForLectures = (lectureIds: ReadonlyArray<LectureId>) =>
+        lectureIds.length === 0
+          ? Effect.succeed([])
+          : Effect.flatMap(
+              sql`
+                SELECT ${sql.literal(columns)} FROM media
+                WHERE lecture_id IN ${sql.in(lectureIds)} AND deleted_at IS NULL
+                ORDER BY lecture_id, height DESC NULLS LAST, profile
+              `,
+              (rows) => Effect.orDie(decodeRecords(rows))
+            ).pipe(Effect.withSpan("MediaRepository.listForLectures"))
+
+      const findById = (id: MediumId) =>
+        Effect.flatMap(
+          sql`SELECT ${sql.literal(columns)} FROM media WHERE id = ${id} AND deleted_at IS NULL`,
+          (rows) => Effect.orDie(decodeRecords(rows))
+        ).pipe(
+          Effect.map((records) => records[0]),
+          Effect.withSpan("MediaRepository.findById")
+        )
+
       /**
        * Records the poster and the storyboard of a source file's lecture. A repeated call with
        * the same paths updates the rows instead of duplicating them.
@@ -261,6 +283,8 @@ export class MediaRepository extends Effect.Service<MediaRepository>()(
       return {
         recordTranscode,
         listVisibleForLectures,
+        listForLectures,
+        findById,
         recordThumbnails,
         listPromisedFiles,
         listRemoved,

@@ -5,6 +5,7 @@
 export * as Database from "./Database.js"
 export * as Health from "./Health.js"
 export * from "./JobRepository.js"
+export * from "./MediaRelocation.js"
 export * from "./JobScheduleRepository.js"
 export * from "./MediaRepository.js"
 export * as Migrations from "./Migrations.js"

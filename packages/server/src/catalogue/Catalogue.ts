@@ -1,12 +1,16 @@
 /**
- * Courses and lectures as viewers and moderators read and create them. Viewers see only what
- * is visible and not deleted; each lecture comes with its visible media.
+ * Courses and lectures as viewers and moderators read them. Viewers see only what is visible
+ * and not deleted, and each lecture's media only when its access rules let them in; moderators
+ * see hidden objects too. Hidden objects answer 404 rather than 403, so their existence does
+ * not leak.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import {
-  Conflict,
+  Chapter,
+  ChapterId,
   Course,
   CourseDetail,
   CourseId,
@@ -14,14 +18,18 @@ import {
   LectureDetail,
   LectureId,
   NotFound,
+  SemesterCourses,
+  type AccessRuleKind,
   type CourseHandle,
-  type CreateCourse,
-  type CreateLecture
+  type User,
+  type ViewerInfo
 } from "@videoag/domain"
-import { MediaRepository, orDieOnSqlError, sqlStateOf, SqlState } from "@videoag/domain/sql"
+import { MediaRepository, orDieOnSqlError } from "@videoag/domain/sql"
+import { accessOf, noRules, type AccessTarget, type RuleSet } from "../access/AccessPolicy.js"
+import { fingerprintOf } from "../access/Grants.js"
 import { MediaUrls } from "./MediaUrls.js"
 
-const CourseRecord = Schema.Struct({
+export const CourseRecord = Schema.Struct({
   id: CourseId,
   handle: Schema.String,
   semester: Schema.NullOr(Schema.String),
@@ -38,9 +46,9 @@ const CourseRecord = Schema.Struct({
   createdAt: Schema.DateFromSelf,
   updatedAt: Schema.DateFromSelf
 })
-type CourseRecord = typeof CourseRecord.Type
+export type CourseRecord = typeof CourseRecord.Type
 
-const LectureRecord = Schema.Struct({
+export const LectureRecord = Schema.Struct({
   id: LectureId,
   courseId: CourseId,
   startTime: Schema.DateFromSelf,
@@ -48,37 +56,77 @@ const LectureRecord = Schema.Struct({
   place: Schema.NullOr(Schema.String),
   title: Schema.String,
   publicComment: Schema.String,
+  internalComment: Schema.String,
   speaker: Schema.NullOr(Schema.String),
   visible: Schema.Boolean,
   noRecording: Schema.Boolean
 })
-type LectureRecord = typeof LectureRecord.Type
+export type LectureRecord = typeof LectureRecord.Type
 
-const LectureWithCourseRecord = Schema.extend(
-  LectureRecord,
-  Schema.Struct({ courseHandle: Schema.String, courseTitle: Schema.String })
-)
+const ChapterRecord = Schema.Struct({
+  id: ChapterId,
+  lectureId: LectureId,
+  startSeconds: Schema.Number,
+  title: Schema.String,
+  visible: Schema.Boolean,
+  suggestedByViewer: Schema.Boolean
+})
+
+const RuleRecord = Schema.Struct({
+  courseId: Schema.NullOr(Schema.Number),
+  lectureId: Schema.NullOr(Schema.Number),
+  kind: Schema.Literal("public", "university_network", "password", "moderators"),
+  passwordHash: Schema.NullOr(Schema.String)
+})
 
 const decodeCourses = Schema.decodeUnknown(Schema.Array(CourseRecord))
 const decodeLectures = Schema.decodeUnknown(Schema.Array(LectureRecord))
-const decodeLecturesWithCourse = Schema.decodeUnknown(Schema.Array(LectureWithCourseRecord))
+const decodeChapters = Schema.decodeUnknown(Schema.Array(ChapterRecord))
+const decodeRules = Schema.decodeUnknown(Schema.Array(RuleRecord))
 
-const courseColumns =
+export const courseColumns =
   "id, handle, semester, title, short_title, organizer, topic, description, language, visible, listed, downloadable, profile_set, created_at, updated_at"
-const lectureColumns =
-  "id, course_id, start_time, duration_minutes, place, title, public_comment, speaker, visible, no_recording"
+export const lectureColumns =
+  "id, course_id, start_time, duration_minutes, place, title, public_comment, internal_comment, speaker, visible, no_recording"
 
-const toCourse = (record: CourseRecord) =>
-  new Course({ ...record, handle: record.handle as CourseHandle })
+export const prefixed = (alias: string, columns: string) =>
+  columns
+    .split(", ")
+    .map((column) => `${alias}.${column}`)
+    .join(", ")
 
-const courseNotFound = (handle: string) =>
+export const isModerator = (viewer: ViewerInfo) => Option.isSome(viewer.user)
+
+/** The caller of a moderator endpoint as the read side sees it. */
+export const moderatorViewer = (user: User): ViewerInfo => ({
+  user: Option.some(user),
+  clientAddress: null,
+  inUniversityNetwork: false,
+  grants: [],
+  userAgent: ""
+})
+
+export const courseNotFound = (handle: string) =>
   new NotFound({
     code: "course_not_found",
     message: `No course with the handle ${JSON.stringify(handle)}`
   })
 
-const lectureNotFound = (id: number) =>
+export const lectureNotFound = (id: number) =>
   new NotFound({ code: "lecture_not_found", message: `No lecture with the id ${id}` })
+
+const ruleSetOf = (records: ReadonlyArray<typeof RuleRecord.Type>): RuleSet => {
+  const password = records.find((record) => record.kind === "password")
+  return {
+    kinds: records.map((record) => record.kind),
+    passwordFingerprint: password?.passwordHash ? fingerprintOf(password.passwordHash) : null
+  }
+}
+
+export interface CourseListOptions {
+  readonly semester?: string | undefined
+  readonly listed?: boolean | undefined
+}
 
 export class Catalogue extends Effect.Service<Catalogue>()("@videoag/server/Catalogue", {
   effect: Effect.gen(function* () {
@@ -89,117 +137,201 @@ export class Catalogue extends Effect.Service<Catalogue>()("@videoag/server/Cata
     const courses = (rows: ReadonlyArray<unknown>) => Effect.orDie(decodeCourses(rows))
     const lectures = (rows: ReadonlyArray<unknown>) => Effect.orDie(decodeLectures(rows))
 
-    /** Lectures with their visible media, in the order given. */
-    const withMedia = (records: ReadonlyArray<LectureRecord>) =>
+    /** The rules set directly on the given courses and lectures. */
+    const rulesOf = (courseIds: ReadonlyArray<number>, lectureIds: ReadonlyArray<number>) =>
       Effect.gen(function* () {
-        const files = yield* media.listVisibleForLectures(records.map((record) => record.id))
-        return records.map(
-          (record) =>
-            new Lecture({
-              ...record,
-              media: files.filter((file) => file.lectureId === record.id).map(urls.toMedium)
-            })
+        const rows =
+          courseIds.length === 0 && lectureIds.length === 0
+            ? []
+            : yield* sql`
+                SELECT course_id, lecture_id, kind, password_hash FROM access_rules
+                WHERE ${courseIds.length > 0 ? sql`course_id IN ${sql.in(courseIds)}` : sql`false`}
+                   OR ${lectureIds.length > 0 ? sql`lecture_id IN ${sql.in(lectureIds)}` : sql`false`}
+                ORDER BY kind
+              `
+        const records = yield* Effect.orDie(decodeRules(rows))
+        const byCourse = new Map<number, RuleSet>()
+        const byLecture = new Map<number, RuleSet>()
+        for (const id of courseIds) {
+          byCourse.set(id, ruleSetOf(records.filter((record) => record.courseId === id)))
+        }
+        for (const id of lectureIds) {
+          byLecture.set(id, ruleSetOf(records.filter((record) => record.lectureId === id)))
+        }
+        return { byCourse, byLecture }
+      })
+
+    const toCourse = (record: CourseRecord, kinds: ReadonlyArray<AccessRuleKind>) =>
+      new Course({ ...record, handle: record.handle as CourseHandle, accessRules: kinds })
+
+    const withRules = (records: ReadonlyArray<CourseRecord>) =>
+      Effect.map(
+        rulesOf(
+          records.map((record) => record.id),
+          []
+        ),
+        ({ byCourse }) =>
+          records.map((record) => toCourse(record, byCourse.get(record.id)?.kinds ?? []))
+      )
+
+    /**
+     * Lectures with their access for the viewer and the media it may watch, in the order given.
+     * Moderators also get hidden media and the internal comment.
+     */
+    const presentLectures = (
+      course: CourseRecord,
+      records: ReadonlyArray<LectureRecord>,
+      courseRules: RuleSet,
+      lectureRules: ReadonlyMap<number, RuleSet>,
+      viewer: ViewerInfo
+    ) =>
+      Effect.gen(function* () {
+        const moderator = isModerator(viewer)
+        const files = yield* media.listForLectures(records.map((record) => record.id))
+        return records.map((record) => {
+          const target: AccessTarget = {
+            courseId: course.id,
+            courseHandle: course.handle,
+            lectureId: record.id,
+            courseRules,
+            lectureRules: lectureRules.get(record.id) ?? noRules
+          }
+          const access = accessOf(target, viewer)
+          const { internalComment, ...lecture } = record
+          return new Lecture({
+            ...lecture,
+            ...(moderator ? { internalComment } : {}),
+            access,
+            media: access.granted
+              ? files
+                  .filter((file) => file.lectureId === record.id && (moderator || file.visible))
+                  .map((file) => urls.toMedium(file, course.downloadable))
+              : []
+          })
+        })
+      })
+
+    /** A lecture's course and its presentation with access, or 404 when hidden from the viewer. */
+    const loadLecture = (id: LectureId, viewer: ViewerInfo) =>
+      Effect.gen(function* () {
+        const visibleOnly = isModerator(viewer) ? sql`true` : sql`l.visible AND c.visible`
+        const rows = yield* sql`
+          SELECT ${sql.literal(prefixed("l", lectureColumns))}
+          FROM lectures l JOIN courses c ON c.id = l.course_id
+          WHERE l.id = ${id} AND l.deleted_at IS NULL AND c.deleted_at IS NULL AND ${visibleOnly}
+        `
+        const [record] = yield* lectures(rows)
+        if (record === undefined) return yield* lectureNotFound(id)
+        const [course] = yield* Effect.flatMap(
+          sql`SELECT ${sql.literal(courseColumns)} FROM courses WHERE id = ${record.courseId}`,
+          courses
+        )
+        if (course === undefined) return yield* lectureNotFound(id)
+        const rules = yield* rulesOf([course.id], [record.id])
+        const [lecture] = yield* presentLectures(
+          course,
+          [record],
+          rules.byCourse.get(course.id) ?? noRules,
+          rules.byLecture,
+          viewer
+        )
+        if (lecture === undefined) return yield* lectureNotFound(id)
+        return { course, record, lecture }
+      })
+
+    const listCourses = (viewer: ViewerInfo, options: CourseListOptions = {}) =>
+      Effect.gen(function* () {
+        const moderator = isModerator(viewer)
+        const listed = moderator ? (options.listed ?? true) : true
+        const rows = yield* sql`
+          SELECT ${sql.literal(courseColumns)} FROM courses
+          WHERE deleted_at IS NULL AND listed = ${listed}
+            AND ${moderator ? sql`true` : sql`visible`}
+            AND ${options.semester === undefined ? sql`true` : sql`semester = ${options.semester}`}
+          ORDER BY semester DESC NULLS LAST, title, id
+        `
+        return yield* withRules(yield* courses(rows))
+      }).pipe(orDieOnSqlError, Effect.withSpan("Catalogue.listCourses"))
+
+    const semesters = (viewer: ViewerInfo) =>
+      Effect.map(listCourses(viewer), (list) => {
+        const groups = new Map<string | null, Array<Course>>()
+        for (const course of list) {
+          const group = groups.get(course.semester) ?? []
+          group.push(course)
+          groups.set(course.semester, group)
+        }
+        return [...groups].map(
+          ([semester, members]) => new SemesterCourses({ semester, courses: members })
         )
       })
 
-    const listCourses = Effect.flatMap(
-      sql`
-        SELECT ${sql.literal(courseColumns)} FROM courses
-        WHERE visible AND listed AND deleted_at IS NULL
-        ORDER BY semester DESC NULLS LAST, title, id
-      `,
-      courses
-    ).pipe(
-      Effect.map((records) => records.map(toCourse)),
-      orDieOnSqlError,
-      Effect.withSpan("Catalogue.listCourses")
-    )
-
-    const courseDetail = (handle: CourseHandle) =>
+    /** A course visible to the viewer, with its rule set; 404 otherwise. */
+    const loadCourse = (handle: string, viewer: ViewerInfo) =>
       Effect.gen(function* () {
         const [course] = yield* Effect.flatMap(
-          sql`SELECT ${sql.literal(courseColumns)} FROM courses WHERE handle = ${handle} AND visible AND deleted_at IS NULL`,
+          sql`
+            SELECT ${sql.literal(courseColumns)} FROM courses
+            WHERE handle = ${handle} AND deleted_at IS NULL
+              AND ${isModerator(viewer) ? sql`true` : sql`visible`}
+          `,
           courses
         )
         if (course === undefined) return yield* courseNotFound(handle)
+        return course
+      })
+
+    /** The course's lectures visible to the viewer, presented with access and media. */
+    const courseLectures = (course: CourseRecord, viewer: ViewerInfo) =>
+      Effect.gen(function* () {
         const records = yield* Effect.flatMap(
           sql`
             SELECT ${sql.literal(lectureColumns)} FROM lectures
-            WHERE course_id = ${course.id} AND visible AND deleted_at IS NULL
+            WHERE course_id = ${course.id} AND deleted_at IS NULL
+              AND ${isModerator(viewer) ? sql`true` : sql`visible`}
             ORDER BY start_time, id
           `,
           lectures
         )
-        return new CourseDetail({ ...toCourse(course), lectures: yield* withMedia(records) })
+        const rules = yield* rulesOf(
+          [course.id],
+          records.map((record) => record.id)
+        )
+        const courseRules = rules.byCourse.get(course.id) ?? noRules
+        const presented = yield* presentLectures(
+          course,
+          records,
+          courseRules,
+          rules.byLecture,
+          viewer
+        )
+        return { courseRules, lectures: presented, records }
+      })
+
+    const courseDetail = (handle: CourseHandle, viewer: ViewerInfo) =>
+      Effect.gen(function* () {
+        const course = yield* loadCourse(handle, viewer)
+        const { courseRules, lectures: presented } = yield* courseLectures(course, viewer)
+        return new CourseDetail({ ...toCourse(course, courseRules.kinds), lectures: presented })
       }).pipe(orDieOnSqlError, Effect.withSpan("Catalogue.courseDetail"))
 
-    const lectureDetail = (id: LectureId) =>
+    const lectureDetail = (id: LectureId, viewer: ViewerInfo) =>
       Effect.gen(function* () {
-        const rows = yield* sql`
-          SELECT ${sql.literal(
-            lectureColumns
-              .split(", ")
-              .map((column) => `l.${column}`)
-              .join(", ")
-          )},
-                 c.handle AS course_handle, c.title AS course_title
-          FROM lectures l JOIN courses c ON c.id = l.course_id
-          WHERE l.id = ${id} AND l.visible AND l.deleted_at IS NULL AND c.visible AND c.deleted_at IS NULL
+        const { course, lecture } = yield* loadLecture(id, viewer)
+        const chapterRows = yield* sql`
+          SELECT id, lecture_id, start_seconds, title, visible, suggested_by_viewer FROM chapters
+          WHERE lecture_id = ${id} AND deleted_at IS NULL
+            AND ${isModerator(viewer) ? sql`true` : sql`visible`}
+          ORDER BY start_seconds, id
         `
-        const [record] = yield* Effect.orDie(decodeLecturesWithCourse(rows))
-        if (record === undefined) return yield* lectureNotFound(id)
-        const { courseHandle, courseTitle, ...lectureRecord } = record
-        const [lecture] = yield* withMedia([lectureRecord])
+        const chapters = yield* Effect.orDie(decodeChapters(chapterRows))
         return new LectureDetail({
-          ...(lecture ?? new Lecture({ ...lectureRecord, media: [] })),
-          courseHandle,
-          courseTitle
+          ...lecture,
+          courseHandle: course.handle,
+          courseTitle: course.title,
+          chapters: chapters.map((chapter) => new Chapter(chapter))
         })
       }).pipe(orDieOnSqlError, Effect.withSpan("Catalogue.lectureDetail"))
-
-    const createCourse = (payload: CreateCourse) =>
-      Effect.gen(function* () {
-        const rows = yield* sql`
-          INSERT INTO courses ${sql.insert({ ...payload })}
-          RETURNING ${sql.literal(courseColumns)}
-        `.pipe(
-          Effect.catchTag("SqlError", (error) =>
-            sqlStateOf(error) === SqlState.uniqueViolation
-              ? new Conflict({
-                  code: "course_handle_taken",
-                  message: `Another course already uses the handle ${JSON.stringify(payload.handle)}; choose another one`
-                })
-              : Effect.die(error)
-          )
-        )
-        const [course] = yield* courses(rows)
-        if (course === undefined)
-          return yield* Effect.dieMessage("INSERT INTO courses returned no row")
-        yield* Effect.logInfo("Created course").pipe(
-          Effect.annotateLogs({ courseId: course.id, handle: course.handle })
-        )
-        return toCourse(course)
-      }).pipe(orDieOnSqlError, Effect.withSpan("Catalogue.createCourse"))
-
-    const createLecture = (handle: CourseHandle, payload: CreateLecture) =>
-      Effect.gen(function* () {
-        const [course] = yield* Effect.flatMap(
-          sql`SELECT ${sql.literal(courseColumns)} FROM courses WHERE handle = ${handle} AND deleted_at IS NULL`,
-          courses
-        )
-        if (course === undefined) return yield* courseNotFound(handle)
-        const rows = yield* sql`
-          INSERT INTO lectures ${sql.insert({ ...payload, courseId: course.id })}
-          RETURNING ${sql.literal(lectureColumns)}
-        `
-        const [record] = yield* lectures(rows)
-        if (record === undefined)
-          return yield* Effect.dieMessage("INSERT INTO lectures returned no row")
-        yield* Effect.logInfo("Created lecture").pipe(
-          Effect.annotateLogs({ lectureId: record.id, courseId: course.id })
-        )
-        return new Lecture({ ...record, media: [] })
-      }).pipe(orDieOnSqlError, Effect.withSpan("Catalogue.createLecture"))
 
     /** A lecture that exists and is not deleted, visible or not (for moderators). */
     const requireLecture = (id: LectureId) =>
@@ -210,10 +342,15 @@ export class Catalogue extends Effect.Service<Catalogue>()("@videoag/server/Cata
 
     return {
       listCourses,
+      semesters,
       courseDetail,
       lectureDetail,
-      createCourse,
-      createLecture,
+      loadCourse,
+      loadLecture,
+      courseLectures,
+      rulesOf,
+      toCourse,
+      presentLectures,
       requireLecture
     } as const
   }),

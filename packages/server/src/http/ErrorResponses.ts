@@ -8,7 +8,13 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Crypto from "node:crypto"
-import { InternalError, NotFound, ValidationError, VideoAgApi } from "@videoag/domain"
+import {
+  InternalError,
+  NotFound,
+  PayloadTooLarge,
+  ValidationError,
+  VideoAgApi
+} from "@videoag/domain"
 
 interface DecodeIssue {
   readonly path: ReadonlyArray<PropertyKey>
@@ -35,8 +41,12 @@ const validationError = (issues: ReadonlyArray<DecodeIssue>) => {
   })
 }
 
-/** Maps a failure the API's error schema does not describe to one it does, or none. */
-const translate = (error: unknown): Option.Option<ValidationError | NotFound> => {
+/** A body read that failed because it exceeded the size limit. */
+const isTooLarge = (error: Record<string, unknown>) =>
+  /too large|maxBytes|exceed/i.test(String((error.cause as { message?: unknown })?.message ?? ""))
+
+/** Maps a failure or defect the API's error schema does not describe to one it does, or none. */
+const translate = (error: unknown): Option.Option<ValidationError | NotFound | PayloadTooLarge> => {
   if (hasTag(error, "HttpApiDecodeError")) {
     return Option.some(
       validationError((error.issues as ReadonlyArray<DecodeIssue> | undefined) ?? [])
@@ -49,11 +59,16 @@ const translate = (error: unknown): Option.Option<ValidationError | NotFound> =>
   }
   if (hasTag(error, "RequestError")) {
     return Option.some(
-      new ValidationError({
-        code: "invalid_json",
-        message: "The request body could not be read as JSON",
-        field: "body"
-      })
+      isTooLarge(error)
+        ? new PayloadTooLarge({
+            code: "payload_too_large",
+            message: "The body is larger than the API accepts (1 MiB)"
+          })
+        : new ValidationError({
+            code: "invalid_json",
+            message: "The request body could not be read as JSON",
+            field: "body"
+          })
     )
   }
   return Option.none()
@@ -62,11 +77,18 @@ const translate = (error: unknown): Option.Option<ValidationError | NotFound> =>
 export const layer = HttpApiBuilder.middleware(VideoAgApi, (app) =>
   app.pipe(
     Effect.catchAllCause(
-      (cause): Effect.Effect<never, ValidationError | NotFound | InternalError> => {
+      (
+        cause
+      ): Effect.Effect<never, ValidationError | NotFound | PayloadTooLarge | InternalError> => {
         const failure = Cause.failureOption(cause)
         if (Option.isSome(failure)) {
           const translated = translate(failure.value)
           return Option.isSome(translated) ? Effect.fail(translated.value) : Effect.failCause(cause)
+        }
+        const defect = Cause.dieOption(cause)
+        if (Option.isSome(defect)) {
+          const translated = translate(defect.value)
+          if (Option.isSome(translated)) return Effect.fail(translated.value)
         }
         if (Cause.isInterruptedOnly(cause)) {
           return Effect.failCause(cause)

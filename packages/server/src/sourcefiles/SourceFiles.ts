@@ -7,6 +7,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import {
   AttachedSourceFile,
   Conflict,
@@ -14,19 +15,24 @@ import {
   NotFound,
   normalizeSourcePath,
   ServiceUnavailable,
+  SourceFilePage,
   SourcePathRejected,
   type LectureId,
+  type SourceFileId,
+  type SourceFileState,
   type MediaPathProblemKind,
   type User
 } from "@videoag/domain"
 import {
   JobRepository,
   orDieOnSqlError,
+  SourceFileRecord,
   SourceFileRepository,
   toJob,
   toSourceFile
 } from "@videoag/domain/sql"
 import { Catalogue } from "../catalogue/Catalogue.js"
+import { ChangeLog, created } from "../changelog/ChangeLog.js"
 import { Inspection, SourceFileInspector } from "./SourceFileInspector.js"
 
 const problemCodes: Record<MediaPathProblemKind, SourcePathRejected["code"]> = {
@@ -37,6 +43,14 @@ const problemCodes: Record<MediaPathProblemKind, SourcePathRejected["code"]> = {
   outside: "source_path_outside_media_root"
 }
 
+export interface SourceFileFilter {
+  readonly state?: SourceFileState | undefined
+  readonly lectureId?: number | undefined
+  readonly unassigned?: boolean | undefined
+  readonly limit: number
+  readonly offset: number
+}
+
 export class SourceFiles extends Effect.Service<SourceFiles>()("@videoag/server/SourceFiles", {
   effect: Effect.gen(function* () {
     const sql = yield* PgClient.PgClient
@@ -44,6 +58,7 @@ export class SourceFiles extends Effect.Service<SourceFiles>()("@videoag/server/
     const inspector = yield* SourceFileInspector
     const sourceFiles = yield* SourceFileRepository
     const jobs = yield* JobRepository
+    const changeLog = yield* ChangeLog
 
     const attach = (lectureId: LectureId, rawPath: string, user: User) =>
       Effect.gen(function* () {
@@ -114,6 +129,12 @@ export class SourceFiles extends Effect.Service<SourceFiles>()("@videoag/server/
             sourceFileId: recorded.value.id,
             createdBy: user.id
           })
+          yield* changeLog.recordChanges(
+            "source_file",
+            recorded.value.id,
+            user.id,
+            created({ path, lectureId, probeJobId: job.id })
+          )
           return new AttachedSourceFile({
             sourceFile: toSourceFile(recorded.value),
             job: toJob(job)
@@ -132,7 +153,87 @@ export class SourceFiles extends Effect.Service<SourceFiles>()("@videoag/server/
         return attached
       }).pipe(orDieOnSqlError, Effect.withSpan("SourceFiles.attach"))
 
-    return { attach } as const
+    const list = (filter: SourceFileFilter) =>
+      Effect.gen(function* () {
+        const conditions = sql.and([
+          filter.state === undefined ? sql`true` : sql`state = ${filter.state}`,
+          filter.lectureId === undefined ? sql`true` : sql`lecture_id = ${filter.lectureId}`,
+          filter.unassigned === true ? sql`lecture_id IS NULL` : sql`true`
+        ])
+        const rows = yield* sql`
+          SELECT * FROM source_files WHERE ${conditions}
+          ORDER BY created_at DESC, id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}
+        `
+        const counted = yield* sql<{ count: number }>`
+          SELECT count(*)::int AS count FROM source_files WHERE ${conditions}
+        `
+        const records = yield* Effect.orDie(
+          Schema.decodeUnknown(Schema.Array(SourceFileRecord))(rows)
+        )
+        return new SourceFilePage({
+          items: records.map(toSourceFile),
+          total: counted[0]?.count ?? 0,
+          limit: filter.limit,
+          offset: filter.offset
+        })
+      }).pipe(orDieOnSqlError, Effect.withSpan("SourceFiles.list"))
+
+    const get = (id: SourceFileId) =>
+      Effect.flatMap(sourceFiles.findById(id), (record) =>
+        Option.isSome(record)
+          ? Effect.succeed(toSourceFile(record.value))
+          : new NotFound({
+              code: "source_file_not_found",
+              message: `No source file with the id ${id}`
+            })
+      ).pipe(orDieOnSqlError, Effect.withSpan("SourceFiles.get"))
+
+    const listUnassigned = sourceFiles.listUnassigned.pipe(
+      orDieOnSqlError,
+      Effect.withSpan("SourceFiles.listUnassigned")
+    )
+
+    const listWaiting = sourceFiles.listWaiting.pipe(
+      orDieOnSqlError,
+      Effect.withSpan("SourceFiles.listWaiting")
+    )
+
+    /** Assigns a file the sorter could not match to a lecture and starts its processing. */
+    const assign = (id: SourceFileId, lectureId: LectureId, user: User) =>
+      Effect.gen(function* () {
+        yield* catalogue.requireLecture(lectureId)
+        const existing = yield* sourceFiles.findById(id)
+        if (Option.isNone(existing)) {
+          return yield* new NotFound({
+            code: "source_file_not_found",
+            message: `No source file with the id ${id}`
+          })
+        }
+        const assigned = yield* sourceFiles.assign(id, lectureId, user.id)
+        if (Option.isNone(assigned)) {
+          return yield* new Conflict({
+            code: "source_file_already_attached",
+            message: `Source file ${id} is already attached to lecture ${existing.value.lectureId ?? "?"} or being processed (state ${existing.value.state})`
+          })
+        }
+        yield* changeLog.recordChanges("source_file", id, user.id, [
+          { field: "lectureId", oldValue: null, newValue: lectureId }
+        ])
+        yield* Effect.logInfo("Assigned source file").pipe(
+          Effect.annotateLogs({ sourceFileId: id, lectureId, userId: user.id })
+        )
+        return new AttachedSourceFile({
+          sourceFile: toSourceFile(assigned.value.sourceFile),
+          job: toJob(assigned.value.job)
+        })
+      }).pipe(sql.withTransaction, orDieOnSqlError, Effect.withSpan("SourceFiles.assign"))
+
+    return { attach, list, get, listUnassigned, listWaiting, assign } as const
   }),
-  dependencies: [Catalogue.Default, SourceFileRepository.Default, JobRepository.Default]
+  dependencies: [
+    Catalogue.Default,
+    SourceFileRepository.Default,
+    JobRepository.Default,
+    ChangeLog.Default
+  ]
 }) {}

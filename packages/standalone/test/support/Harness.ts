@@ -5,6 +5,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cookies from "@effect/platform/Cookies"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -18,7 +19,13 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Schema from "effect/Schema"
-import { CourseHandle, CreateCourse, CreateLecture, VideoAgApi } from "@videoag/domain"
+import {
+  CourseHandle,
+  CreateCourse,
+  CreateLecture,
+  csrfHeaderName,
+  VideoAgApi
+} from "@videoag/domain"
 import { TestDatabase, TestMedia } from "@videoag/domain/testing"
 import * as Stack from "../../src/Stack.js"
 
@@ -95,7 +102,12 @@ export const apiClient = (baseUrl: string) =>
     const cookies = yield* Ref.make(Cookies.empty)
     return yield* HttpApiClient.make(VideoAgApi, {
       baseUrl,
-      transformClient: HttpClient.withCookiesRef(cookies)
+      // Writes with a session cookie need the CSRF header; reads ignore it.
+      transformClient: (client) =>
+        client.pipe(
+          HttpClient.mapRequest(HttpClientRequest.setHeader(csrfHeaderName, "1")),
+          HttpClient.withCookiesRef(cookies)
+        )
     })
   }).pipe(Effect.provide(FetchHttpClient.layer))
 
