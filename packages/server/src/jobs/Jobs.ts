@@ -1,8 +1,9 @@
 /**
  * Jobs as moderators see and steer them: list with filters, enqueue a job of a known type,
  * retry a failed or cancelled job, cancel one that has not finished, change its priority.
- * Every change is logged. Cancelling a running job marks it cancelled; the orchestrator's
- * writes are fenced on the active status, so the attempt's outcome is discarded when it ends.
+ * Every change is logged. The queue's own operations do the work, so a cancel reaches the
+ * orchestrator, which stops a running attempt, and a retry keeps counting attempt numbers, so
+ * a Kubernetes Job name is never used twice.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
@@ -21,7 +22,7 @@ import {
   type JobStatus,
   type User
 } from "@videoag/domain"
-import { JobRecord, JobRepository, jobsChannel, orDieOnSqlError, toJob } from "@videoag/domain/sql"
+import { JobRecord, JobRepository, orDieOnSqlError, toJob } from "@videoag/domain/sql"
 import { ChangeLog, diff } from "../changelog/ChangeLog.js"
 
 const decodeRecords = Schema.decodeUnknown(Schema.Array(JobRecord))
@@ -140,23 +141,21 @@ export class Jobs extends Effect.Service<Jobs>()("@videoag/server/Jobs", {
             message: `Job ${id} is ${before.status}; only failed or cancelled jobs can be retried`
           })
         }
-        const [after] = yield* Effect.flatMap(
-          sql`
-            UPDATE jobs SET status = 'queued', attempt = 0, run_after = now(), finished_at = NULL,
-                            error = NULL, progress = NULL, executor_ref = NULL, updated_at = now()
-            WHERE id = ${id}
-            RETURNING *
-          `,
-          decode
-        )
-        if (after === undefined) return yield* jobNotFound(id)
+        const change = yield* repository.retry(id)
+        if (Option.isNone(change)) return yield* jobNotFound(id)
+        if (!change.value.changed) {
+          return yield* new Conflict({
+            code: "job_not_retryable",
+            message: `Job ${id} depends on a job that failed or was cancelled; retry that job first`
+          })
+        }
+        const after = change.value.job
         if (after.sourceFileId !== null) {
           yield* sql`
             UPDATE source_files SET state = 'processing', updated_at = now()
             WHERE id = ${after.sourceFileId} AND state = 'failed'
           `
         }
-        yield* sql`SELECT pg_notify(${jobsChannel}, ${after.type})`
         yield* changeLog.recordChanges(
           "job",
           id,
@@ -175,15 +174,11 @@ export class Jobs extends Effect.Service<Jobs>()("@videoag/server/Jobs", {
             message: `Job ${id} has already finished (${before.status})`
           })
         }
-        const [after] = yield* Effect.flatMap(
-          sql`
-            UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
-            WHERE id = ${id}
-            RETURNING *
-          `,
-          decode
-        )
-        if (after === undefined) return yield* jobNotFound(id)
+        // The repository notifies the orchestrator, which stops a running attempt, and cancels
+        // the jobs that depend on this one.
+        const change = yield* repository.cancel(id)
+        if (Option.isNone(change)) return yield* jobNotFound(id)
+        const after = change.value.job
         if (after.sourceFileId !== null) {
           // The file can then be attached again, as after a failure.
           yield* sql`
