@@ -4,7 +4,6 @@
  * DATABASE_URL for the API server and the orchestrator and runs until Ctrl-C.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -40,10 +39,4 @@ const program = Effect.gen(function* () {
   return yield* Effect.never
 }).pipe(Effect.scoped)
 
-NodeRuntime.runMain(
-  program.pipe(
-    Effect.provide(Runtime.configProviderLayer),
-    Effect.provide(Runtime.loggerLayer("pretty"))
-  ),
-  { disablePrettyLogger: true }
-)
+Runtime.runMain(program.pipe(Effect.provide(Runtime.layer("pretty"))))

@@ -4,7 +4,6 @@
  * Kubernetes Job, `local` as a child process.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -40,8 +39,7 @@ const MainLive = Orchestrator.layer.pipe(
   Layer.provide(DatabaseLive),
   Layer.provide(NodeContext.layer),
   Shutdown.withDeadline,
-  Layer.provide(Runtime.configProviderLayer),
-  Layer.provide(Runtime.loggerLayer("json"))
+  Layer.provide(Runtime.layer("json"))
 )
 
-NodeRuntime.runMain(Layer.launch(MainLive), { disablePrettyLogger: true })
+Runtime.runMain(Layer.launch(MainLive))

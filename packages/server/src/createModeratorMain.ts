@@ -4,7 +4,6 @@
  * a new, empty database.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -21,38 +20,35 @@ const readPassword = Effect.async<string>((resume) => {
   }
   if (process.stdin.isTTY) process.stderr.write("Password: ")
   const lines = Readline.createInterface({ input: process.stdin, terminal: false })
+  let answered = false
   lines.once("line", (line) => {
-    lines.close()
+    // Closing the interface emits "close" at once, so answer before closing it.
+    answered = true
     resume(Effect.succeed(line))
+    lines.close()
   })
-  lines.once("close", () => resume(Effect.succeed("")))
+  lines.once("close", () => {
+    if (!answered) resume(Effect.succeed(""))
+  })
 })
 
 const program = Effect.gen(function* () {
   const parsed = parseArguments(process.argv.slice(2))
   if (Either.isLeft(parsed)) return yield* new CreateModeratorError({ message: parsed.left })
   const password = yield* readPassword
+  if (password === "") {
+    return yield* new CreateModeratorError({
+      message:
+        "The password is empty: set VIDEOAG_MODERATOR_PASSWORD or give the password as the first line of standard input"
+    })
+  }
   const id = yield* createModerator({ ...parsed.right, password: Redacted.make(password) })
   yield* Effect.logInfo(`Moderator ${parsed.right.username} is ready (user id ${id})`)
-}).pipe(
-  Effect.tapErrorTag("CreateModeratorError", (error) =>
-    Effect.sync(() => {
-      process.stderr.write(`error: ${error.message}\n`)
-      process.exitCode = 2
-    })
-  )
-)
+})
 
 const DatabaseLive = Layer.provideMerge(
   Migrations.layer,
   Database.layerFromEnvironment("videoag-create-moderator")
 ).pipe(Layer.provide(NodeContext.layer))
 
-NodeRuntime.runMain(
-  program.pipe(
-    Effect.provide(DatabaseLive),
-    Effect.provide(Runtime.configProviderLayer),
-    Effect.provide(Runtime.loggerLayer("pretty"))
-  ),
-  { disablePrettyLogger: true }
-)
+Runtime.runMain(program.pipe(Effect.provide(DatabaseLive), Effect.provide(Runtime.layer("pretty"))))

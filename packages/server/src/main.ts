@@ -3,7 +3,6 @@
  * mode only when `VIDEOAG_DEBUG` is true. Migrations run before the server accepts requests.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Layer from "effect/Layer"
 import { Runtime } from "@videoag/domain"
 import { Shutdown } from "@videoag/domain"
@@ -20,8 +19,7 @@ const MainLive = HttpServer.layer.pipe(
   Layer.provide(ServerConfig.layer),
   Layer.provide(DatabaseLive),
   Shutdown.withDeadline,
-  Layer.provide(Runtime.configProviderLayer),
-  Layer.provide(Runtime.loggerLayer("json"))
+  Layer.provide(Runtime.layer("json"))
 )
 
-NodeRuntime.runMain(Layer.launch(MainLive), { disablePrettyLogger: true })
+Runtime.runMain(Layer.launch(MainLive))
