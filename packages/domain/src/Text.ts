@@ -26,11 +26,39 @@ export const Paragraphs = (maxLength: number) =>
  * An ISO 8601 date-time with an explicit offset (`Z` or `+01:00`), decoded to a `Date`. A time
  * without an offset would depend on the server's time zone, so it is rejected.
  */
+const instantPattern =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
+
+/** Whether the calendar fields of an ISO 8601 date-time exist, e.g. no 31 September. */
+const isCalendarValid = (value: string) => {
+  const match = instantPattern.exec(value)
+  if (match === null) return false
+  const [year, month, day, hour, minute, second = "0", offsetHours = "0", offsetMinutes = "0"] =
+    match.slice(1).map((field) => field ?? "0")
+  const probe = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
+  return (
+    probe.getUTCFullYear() === Number(year) &&
+    probe.getUTCMonth() === Number(month) - 1 &&
+    probe.getUTCDate() === Number(day) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHours) <= 14 &&
+    Number(offsetMinutes) <= 59
+  )
+}
+
+/**
+ * An ISO 8601 date-time with an offset (`Z` or `+01:00`), decoded to a `Date`. A time without
+ * an offset would depend on the server's time zone, and a date that does not exist (31
+ * September, hour 25) would silently become another one, so both are rejected.
+ */
 export const InstantFromString = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/, {
-    message: () =>
-      "Expected an ISO 8601 date-time with an offset, such as 2026-10-14T10:15:00+02:00"
-  }),
+  Schema.filter(
+    (value) =>
+      (instantPattern.test(value) && isCalendarValid(value)) ||
+      `Expected an ISO 8601 date-time with an offset that exists in the calendar, such as 2026-10-14T10:15:00+02:00, got ${JSON.stringify(value)}`
+  ),
   Schema.compose(Schema.Date)
 )
 
