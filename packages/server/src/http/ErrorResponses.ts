@@ -27,7 +27,24 @@ const hasTag = (value: unknown, tag: string): value is Record<string, unknown> =
 const fieldOf = (issue: DecodeIssue) =>
   issue.path.length > 0 ? issue.path.map(String).join(".") : "body"
 
-const validationError = (issues: ReadonlyArray<DecodeIssue>) => {
+/**
+ * Whether an issue only says that a value is not one of a union's trivial members (null,
+ * undefined, the empty string), as for `NullOr` fields: noise beside the issue that explains
+ * what the value lacks.
+ */
+const isTrivialAlternative = (issue: DecodeIssue) =>
+  /^Expected (?:null|undefined|""), actual /.test(issue.message)
+
+/** The issues worth reporting: trivial alternatives only where a field has nothing better. */
+const relevantIssues = (issues: ReadonlyArray<DecodeIssue>) =>
+  issues.filter(
+    (issue) =>
+      !isTrivialAlternative(issue) ||
+      !issues.some((other) => fieldOf(other) === fieldOf(issue) && !isTrivialAlternative(other))
+  )
+
+const validationError = (allIssues: ReadonlyArray<DecodeIssue>) => {
+  const issues = relevantIssues(allIssues)
   const [first] = issues
   const described = issues.map((issue) => ({ field: fieldOf(issue), message: issue.message }))
   return new ValidationError({
