@@ -63,9 +63,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ["**/*.test.ts", "**/test/**/*.ts", "dev/**/*.ts"],
+    files: ["**/*.test.ts", "**/test/**/*.ts", "dev/**/*.ts", "dev/**/*.mjs"],
     rules: {
       "no-console": "off"
     }
+  },
+  {
+    // Plain Node scripts that run before the TypeScript tooling is available.
+    files: ["dev/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } }
   }
 )
