@@ -6,6 +6,7 @@ import { LectureAccess } from "./Access.js"
 import { Chapter } from "./Chapter.js"
 import { CourseId, LectureId } from "./Ids.js"
 import { Medium } from "./Medium.js"
+import { LectureThumbnails } from "./Thumbnails.js"
 import { InstantFromString, Line, Paragraphs, StrictStruct } from "./Text.js"
 
 export class Lecture extends Schema.Class<Lecture>("Lecture")({
@@ -23,6 +24,8 @@ export class Lecture extends Schema.Class<Lecture>("Lecture")({
   noRecording: Schema.Boolean,
   /** Media the caller may watch: empty unless `access.granted`. */
   media: Schema.Array(Medium),
+  /** Poster and storyboard: null unless `access.granted`. */
+  thumbnails: LectureThumbnails,
   access: LectureAccess
 }) {}
 

@@ -21,6 +21,7 @@ interface LectureCase {
   readonly passwordScope: "course" | "lecture" | null
   readonly id: number
   readonly medium: { readonly id: number; readonly path: string }
+  readonly posterPath: string
   readonly hiddenMedium?: { readonly id: number; readonly path: string }
 }
 
@@ -93,6 +94,11 @@ const buildWorld = Effect.gen(function* () {
       const medium = yield* Fixtures.medium(id, exposesPublicly ? "public" : "protected", {
         name: `${key}-720p.mp4`
       })
+      const posterPath = yield* Fixtures.poster(
+        id,
+        exposesPublicly ? "public" : "protected",
+        `${key}-poster.jpg`
+      )
       const hiddenMedium = options.hiddenMedium
         ? yield* Fixtures.medium(id, "protected", {
             profile: "360p",
@@ -110,6 +116,7 @@ const buildWorld = Effect.gen(function* () {
         passwordScope: rules.includes("password") ? (own.length > 0 ? "lecture" : "course") : null,
         id,
         medium,
+        posterPath,
         ...(hiddenMedium ? { hiddenMedium } : {})
       })
       return id
@@ -243,11 +250,13 @@ const mayWatch = (caller: CallerCase, lecture: LectureCase) =>
           : lecture.key === "open-password"))
   )
 
-/** File names of media the caller must never receive a URL for. */
+/** File names of media and posters the caller must never receive a URL for. */
 const forbiddenFiles = (world: World, caller: CallerCase) =>
   world.lectures.flatMap((lecture) => {
     const files = [
-      ...(seesLecture(caller, lecture) && mayWatch(caller, lecture) ? [] : [lecture.medium.path]),
+      ...(seesLecture(caller, lecture) && mayWatch(caller, lecture)
+        ? []
+        : [lecture.medium.path, lecture.posterPath]),
       ...(lecture.hiddenMedium && !caller.moderator ? [lecture.hiddenMedium.path] : [])
     ]
     return files.map((path) => path.split("/").at(-1) ?? path)

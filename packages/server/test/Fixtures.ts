@@ -97,3 +97,15 @@ export const medium = (
     `
     return { id: row!.id, path }
   })
+
+/** A poster of the lecture in the public or protected folder; returns its path. */
+export const poster = (lectureId: number, exposure: "public" | "protected", name: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const path = `published/${exposure}/fixtures/${lectureId}/${name}`
+    yield* sql`
+      INSERT INTO thumbnails (lecture_id, kind, path, width, height)
+      VALUES (${lectureId}, 'poster', ${path}, 1280, 720)
+    `
+    return path
+  })

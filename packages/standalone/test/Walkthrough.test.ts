@@ -117,6 +117,20 @@ describe("walkthrough on the whole stack", () => {
           expect(body.byteLength).toBe(medium.sizeBytes)
         }
 
+        const pictured = yield* pollUntil(
+          client.lectures.get({ path: { id: lecture.id } }),
+          (detail) => detail.thumbnails.poster !== null && detail.thumbnails.storyboard !== null
+        )
+        const poster = yield* Effect.promise(() => fetch(pictured.thumbnails.poster!.url))
+        expect(poster.status).toBe(200)
+        expect(poster.headers.get("content-type")).toBe("image/jpeg")
+        const track = yield* Effect.promise(() => fetch(pictured.thumbnails.storyboard!.trackUrl))
+        expect(track.status).toBe(200)
+        expect(track.headers.get("content-type")).toContain("text/vtt")
+        expect(yield* Effect.promise(() => track.text())).toContain("#xywh=")
+        const sprite = yield* Effect.promise(() => fetch(pictured.thumbnails.storyboard!.spriteUrl))
+        expect(sprite.status).toBe(200)
+
         const course = yield* client.courses.get({ path: { handle: handle("analysis-1") } })
         expect(course.lectures.map((entry) => entry.media.length)).toEqual([5])
         const work = yield* Effect.promise(() =>

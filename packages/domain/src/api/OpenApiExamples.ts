@@ -62,6 +62,21 @@ const lecture = {
   visible: true,
   noRecording: false,
   media: [medium],
+  thumbnails: {
+    poster: {
+      url: "https://files.example.org/published/public/ana1-2026ws/88/41/ana1-2026ws-2026-10-14-poster.jpg",
+      width: 1280,
+      height: 720
+    },
+    storyboard: {
+      trackUrl:
+        "https://files.example.org/published/public/ana1-2026ws/88/41/ana1-2026ws-2026-10-14-storyboard.vtt",
+      spriteUrl:
+        "https://files.example.org/published/public/ana1-2026ws/88/41/ana1-2026ws-2026-10-14-storyboard.jpg",
+      width: 1600,
+      height: 900
+    }
+  },
   access: { granted: true, rules: ["university_network"], passwordScope: null }
 }
 

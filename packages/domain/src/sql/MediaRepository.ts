@@ -78,6 +78,19 @@ export type MediumRecord = typeof MediumRecord.Type
 
 const decodeRecords = Schema.decodeUnknown(Schema.Array(MediumRecord))
 
+export const ThumbnailRecord = Schema.Struct({
+  id: Schema.Int,
+  lectureId: LectureId,
+  kind: Schema.Literal("poster", "storyboard"),
+  path: Schema.String,
+  trackPath: Schema.NullOr(Schema.String),
+  width: Schema.NullOr(Schema.Int),
+  height: Schema.NullOr(Schema.Int)
+})
+export type ThumbnailRecord = typeof ThumbnailRecord.Type
+
+const decodeThumbnails = Schema.decodeUnknown(Schema.Array(ThumbnailRecord))
+
 const columns =
   "id, lecture_id, source_file_id, profile, path, mime_type, size_bytes, duration_seconds, width, height, bitrate, visible"
 
@@ -139,6 +152,21 @@ export class MediaRepository extends Effect.Service<MediaRepository>()(
               `,
               (rows) => Effect.orDie(decodeRecords(rows))
             ).pipe(Effect.withSpan("MediaRepository.listForLectures"))
+
+      /** The newest poster and storyboard of each of the given lectures. */
+      const listThumbnailsForLectures = (lectureIds: ReadonlyArray<LectureId>) =>
+        lectureIds.length === 0
+          ? Effect.succeed([])
+          : Effect.flatMap(
+              sql`
+                SELECT DISTINCT ON (lecture_id, kind)
+                       id, lecture_id, kind, path, track_path, width, height
+                FROM thumbnails
+                WHERE lecture_id IN ${sql.in(lectureIds)}
+                ORDER BY lecture_id, kind, id DESC
+              `,
+              (rows) => Effect.orDie(decodeThumbnails(rows))
+            ).pipe(Effect.withSpan("MediaRepository.listThumbnailsForLectures"))
 
       const findById = (id: MediumId) =>
         Effect.flatMap(
@@ -284,6 +312,7 @@ export class MediaRepository extends Effect.Service<MediaRepository>()(
         recordTranscode,
         listVisibleForLectures,
         listForLectures,
+        listThumbnailsForLectures,
         findById,
         recordThumbnails,
         listPromisedFiles,

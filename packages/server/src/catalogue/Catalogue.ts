@@ -17,6 +17,7 @@ import {
   Lecture,
   LectureDetail,
   LectureId,
+  noThumbnails,
   NotFound,
   SemesterCourses,
   type AccessRuleKind,
@@ -188,6 +189,7 @@ export class Catalogue extends Effect.Service<Catalogue>()("@videoag/server/Cata
       Effect.gen(function* () {
         const moderator = isModerator(viewer)
         const files = yield* media.listForLectures(records.map((record) => record.id))
+        const pictures = yield* media.listThumbnailsForLectures(records.map((record) => record.id))
         return records.map((record) => {
           const target: AccessTarget = {
             courseId: course.id,
@@ -206,7 +208,10 @@ export class Catalogue extends Effect.Service<Catalogue>()("@videoag/server/Cata
               ? files
                   .filter((file) => file.lectureId === record.id && (moderator || file.visible))
                   .map((file) => urls.toMedium(file, course.downloadable))
-              : []
+              : [],
+            thumbnails: access.granted
+              ? urls.toThumbnails(pictures.filter((picture) => picture.lectureId === record.id))
+              : noThumbnails
           })
         })
       })

@@ -11,11 +11,14 @@ import * as Redacted from "effect/Redacted"
 import {
   encodeMediaUrlPath,
   exposureOfPath,
+  LectureThumbnails,
   Medium,
+  Poster,
   secureLinkHash,
-  signedFolderPath
+  signedFolderPath,
+  StoryboardImages
 } from "@videoag/domain"
-import type { MediumRecord } from "@videoag/domain/sql"
+import type { MediumRecord, ThumbnailRecord } from "@videoag/domain/sql"
 import { ServerConfig } from "../ServerConfig.js"
 
 const expiryStepSeconds = 15 * 60
@@ -25,13 +28,20 @@ const hlsMimeType = "application/vnd.apple.mpegurl"
 /** HLS playlists are streamed, never offered for download. */
 const streamOnlyMimeTypes: ReadonlySet<string> = new Set([hlsMimeType])
 
+/**
+ * Files that name other files of their folder by relative URL (an HLS playlist its segments, a
+ * storyboard track its sprite), so a protected one is signed for its whole folder.
+ */
+const folderSignedMimeTypes: ReadonlySet<string> = new Set([hlsMimeType, "text/vtt"])
+
 export class MediaUrls extends Effect.Service<MediaUrls>()("@videoag/server/MediaUrls", {
   effect: Effect.map(ServerConfig, (settings) => {
     const secret = Redacted.value(settings.secureLinkSecret)
 
     /**
      * The URL of a published file, signed when it lies in the protected folder. A protected HLS
-     * playlist gets a link signed for its folder, so the files it names are covered too.
+     * playlist or storyboard track gets a link signed for its folder, so the files it names are
+     * covered too.
      */
     const urlOf = (path: string, now: Date = new Date(), mimeType = "") => {
       const uriPath = encodeMediaUrlPath(path)
@@ -40,7 +50,7 @@ export class MediaUrls extends Effect.Service<MediaUrls>()("@videoag/server/Medi
       const earliest =
         Math.floor(now.getTime() / 1000) + Duration.toSeconds(settings.mediaUrlLifetime)
       const expires = Math.ceil(earliest / expiryStepSeconds) * expiryStepSeconds
-      if (mimeType === hlsMimeType) {
+      if (folderSignedMimeTypes.has(mimeType)) {
         const slash = path.lastIndexOf("/")
         const folderPath = signedFolderPath(
           path.slice(0, slash),
@@ -73,6 +83,34 @@ export class MediaUrls extends Effect.Service<MediaUrls>()("@videoag/server/Medi
       })
     }
 
-    return { urlOf, toMedium } as const
+    /** The poster and storyboard among a lecture's newest thumbnails. */
+    const toThumbnails = (records: ReadonlyArray<ThumbnailRecord>) => {
+      const now = new Date()
+      const poster = records.find((record) => record.kind === "poster")
+      const storyboard = records.find(
+        (record) => record.kind === "storyboard" && record.trackPath !== null
+      )
+      return new LectureThumbnails({
+        poster:
+          poster === undefined
+            ? null
+            : new Poster({
+                url: urlOf(poster.path, now),
+                width: poster.width,
+                height: poster.height
+              }),
+        storyboard:
+          storyboard?.trackPath == null
+            ? null
+            : new StoryboardImages({
+                trackUrl: urlOf(storyboard.trackPath, now, "text/vtt"),
+                spriteUrl: urlOf(storyboard.path, now, "text/vtt"),
+                width: storyboard.width,
+                height: storyboard.height
+              })
+      })
+    }
+
+    return { urlOf, toMedium, toThumbnails } as const
   })
 }) {}
