@@ -170,5 +170,18 @@ describe("OpenAPI document", () => {
         expect(metrics.text).toContain("videoag_http_requests_total{")
       })
     )
+
+    it.effect("points from the API root to its docs", () =>
+      Effect.gen(function* () {
+        const index = yield* TestServer.request("GET", "/api/v1")
+        expect(index.status).toBe(200)
+        expect(index.json).toEqual({
+          name: "Video AG API",
+          version: "1",
+          docs: "/api/v1/docs",
+          openapi: "/api/v1/openapi.json"
+        })
+      })
+    )
   })
 })

@@ -5,7 +5,6 @@
  * the API and the orchestrator (running jobs go back to the queue), then the database.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -75,6 +74,13 @@ const MainLive = Layer.unwrapEffect(
       Layer.provide(NodeContext.layer)
     )
   })
-).pipe(Layer.provide(Runtime.configProviderLayer), Layer.provide(Runtime.loggerLayer("pretty")))
+)
 
-NodeRuntime.runMain(Layer.launch(MainLive), { disablePrettyLogger: true })
+Runtime.runMain(
+  Layer.launch(MainLive).pipe(
+    Effect.onInterrupt(() =>
+      Effect.logInfo("Stopped: the API, the orchestrator and the embedded database have shut down")
+    ),
+    Effect.provide(Runtime.layer("pretty"))
+  )
+)

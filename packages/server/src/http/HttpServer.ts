@@ -37,6 +37,7 @@ import { ViewerActions } from "../viewers/ViewerActions.js"
 import * as ErrorResponses from "./ErrorResponses.js"
 import * as Handlers from "./Handlers.js"
 import * as HealthRoutes from "./HealthRoutes.js"
+import * as IndexRoute from "./IndexRoute.js"
 import * as Metrics from "./Metrics.js"
 import * as MetricsRoute from "./MetricsRoute.js"
 import * as RequestGuard from "./RequestGuard.js"
@@ -149,6 +150,7 @@ export const serve = <E, R>(api: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(CorsLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: `${apiPrefix}/openapi.json` })),
     Layer.provide(HealthRoutes.layer),
+    Layer.provide(IndexRoute.layer),
     Layer.provide(MetricsRoute.layer),
     Layer.provide(ErrorResponses.layer),
     Layer.provide(RequestGuard.layer),
