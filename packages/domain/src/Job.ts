@@ -2,6 +2,7 @@
  * Jobs: units of background work stored in the queue table and run by the orchestrator.
  */
 import * as Schema from "effect/Schema"
+import { JobErrorCodeSchema } from "./JobErrorCodes.js"
 import { JobId, SourceFileId } from "./Ids.js"
 import { IntFromQuery, PageQuery, StrictStruct } from "./Text.js"
 
@@ -30,7 +31,8 @@ export const JobProgress = Schema.Struct({
 export type JobProgress = typeof JobProgress.Type
 
 export const JobError = Schema.Struct({
-  code: Schema.String,
+  /** One of `jobErrorCodes`; stored values are read as plain strings so old rows stay readable. */
+  code: JobErrorCodeSchema,
   message: Schema.String,
   retryable: Schema.Boolean,
   /** Last lines the worker wrote to stderr. */

@@ -3,7 +3,7 @@
  * the orchestrator retries the attempt.
  */
 import * as Data from "effect/Data"
-import { WorkerExitCode } from "@videoag/domain"
+import { WorkerExitCode, type JobErrorCode } from "@videoag/domain"
 
 /**
  * `input`: the job input is invalid; `media`: the source is not usable media; `temporary`:
@@ -13,7 +13,7 @@ export type JobFailureKind = "input" | "media" | "temporary" | "internal"
 
 export class JobFailure extends Data.TaggedError("JobFailure")<{
   readonly kind: JobFailureKind
-  readonly code: string
+  readonly code: JobErrorCode
   readonly message: string
   readonly cause?: unknown
 }> {}

@@ -8,7 +8,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { normalizeMediaPath, workFolder } from "@videoag/domain"
+import { normalizeMediaPath, workFolder, type JobErrorCode } from "@videoag/domain"
 import { JobFailure } from "./JobFailure.js"
 import { WorkerConfig } from "./WorkerConfig.js"
 
@@ -17,7 +17,7 @@ const isNotFound = (error: PlatformError) =>
 
 /** Maps an unexpected file-system error to a retryable failure that names the path. */
 export const fileSystemFailure =
-  (code: string, action: string, path: string) => (cause: PlatformError) =>
+  (code: JobErrorCode, action: string, path: string) => (cause: PlatformError) =>
     new JobFailure({
       kind: "temporary",
       code,

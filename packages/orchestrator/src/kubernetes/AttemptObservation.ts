@@ -3,7 +3,7 @@
  * image pull or configuration problem), running, or ended with the worker's termination
  * message or a failure reason a moderator can read.
  */
-import type { JobError } from "@videoag/domain"
+import type { JobError, JobErrorCode } from "@videoag/domain"
 import { WorkerExitCode } from "@videoag/domain"
 import type { Condition, ContainerState, KubeJob, KubePod } from "./KubernetesObjects.js"
 import { containerName } from "./JobManifest.js"
@@ -49,7 +49,7 @@ const conditionOf = (conditions: ReadonlyArray<Condition> | undefined, type: str
 const workerState = (pod: KubePod): ContainerState | undefined =>
   pod.status?.containerStatuses?.find((status) => status.name === containerName)?.state
 
-const failed = (code: string, message: string, retryable: boolean): AttemptEnding => ({
+const failed = (code: JobErrorCode, message: string, retryable: boolean): AttemptEnding => ({
   _tag: "Failed",
   error: { code, message, retryable }
 })
