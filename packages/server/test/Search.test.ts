@@ -117,6 +117,11 @@ describe("search", () => {
         expect(page.items).toHaveLength(1)
         expect(page.limit).toBe(1)
         expect(page.offset).toBe(1)
+
+        const beyond = yield* TestServer.request("GET", "/search?q=reihen&limit=1&offset=5")
+        const empty = beyond.json as Results
+        expect(empty.items).toEqual([])
+        expect(empty.total).toBe(2)
       })
     )
 

@@ -45,8 +45,7 @@ export const prefixQuery = (text: string) =>
 const HitRecord = Schema.Struct({
   kind: Schema.Literal("course", "lecture"),
   id: Schema.Number,
-  rank: Schema.Number,
-  total: Schema.Number
+  rank: Schema.Number
 })
 
 const LectureSummaryRecord = Schema.Struct({
@@ -103,12 +102,23 @@ export class Search extends Effect.Service<Search>()("@videoag/server/Search", {
             ) best ON true
             WHERE l.deleted_at IS NULL AND c.deleted_at IS NULL AND ${courseFilter} AND ${lectureFilter}
               AND (l.search_german @@ q.german OR l.search_plain @@ q.plain OR best.rank IS NOT NULL)
+          ),
+          page AS (
+            SELECT kind, id, rank FROM hits
+            ORDER BY rank DESC, kind, id DESC
+            LIMIT ${request.limit} OFFSET ${request.offset}
           )
-          SELECT kind, id, rank, count(*) OVER () AS total FROM hits
-          ORDER BY rank DESC, kind, id DESC
-          LIMIT ${request.limit} OFFSET ${request.offset}
+          SELECT page.kind, page.id, page.rank, counted.total
+          FROM (SELECT count(*) AS total FROM hits) counted LEFT JOIN page ON true
+          ORDER BY page.rank DESC NULLS LAST, page.kind, page.id DESC
         `
-        const hits = yield* Effect.orDie(Schema.decodeUnknown(Schema.Array(HitRecord))(rows))
+        // The outer join keeps one row, carrying the total, when the page is past the last hit.
+        const total = Number((rows[0] as { total?: unknown } | undefined)?.total ?? 0)
+        const hits = yield* Effect.orDie(
+          Schema.decodeUnknown(Schema.Array(HitRecord))(
+            rows.filter((row) => (row as { id?: unknown }).id !== null)
+          )
+        )
         const courseIds = hits.filter((hit) => hit.kind === "course").map((hit) => hit.id)
         const lectureIds = hits.filter((hit) => hit.kind === "lecture").map((hit) => hit.id)
         const courseRecords =
@@ -151,8 +161,7 @@ export class Search extends Effect.Service<Search>()("@videoag/server/Search", {
         })
         return new SearchResults({
           items,
-          // NOTE: a page past the last hit has no row to carry the total, so it reports 0.
-          total: hits[0]?.total ?? 0,
+          total,
           limit: request.limit,
           offset: request.offset
         })
