@@ -48,8 +48,11 @@ const withDatabase = <A, E>(
   Effect.gen(function* () {
     const url = yield* TestDatabase.createDatabase
     const DatabaseLive = Layer.provideMerge(
-      Migrations.layer.pipe(Layer.provide(NodeContext.layer)),
-      Database.layer({ url, applicationName: "crash-test" })
+      Layer.effectDiscard(TestDatabase.disableSeededSchedules),
+      Layer.provideMerge(
+        Migrations.layer.pipe(Layer.provide(NodeContext.layer)),
+        Database.layer({ url, applicationName: "crash-test" })
+      )
     )
     return yield* use(Redacted.value(url)).pipe(
       Effect.provide(Layer.provideMerge(JobRepository.Default, DatabaseLive))

@@ -4,6 +4,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Crypto from "node:crypto"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -40,12 +41,27 @@ export const createDatabase = Effect.gen(function* () {
   return Redacted.make(url.toString())
 })
 
-/** `SqlClient` and `PgClient` on a fresh database with all migrations applied. */
+/**
+ * Turns off the schedules the migrations seed (the sorter every five minutes, the nightly
+ * check). They would enqueue jobs at wall-clock times into tests that count jobs; tests of
+ * schedules insert or enable their own.
+ */
+export const disableSeededSchedules = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql`UPDATE job_schedules SET enabled = false`.pipe(Effect.asVoid, Effect.orDie)
+)
+
+/**
+ * `SqlClient` and `PgClient` on a fresh database with all migrations applied and the seeded
+ * schedules turned off.
+ */
 export const layer = Layer.unwrapScoped(
   Effect.map(createDatabase, (url) =>
     Layer.provideMerge(
-      Migrations.layer.pipe(Layer.provide(NodeContext.layer)),
-      Database.layer({ url, applicationName: "videoag-test" })
+      Layer.effectDiscard(disableSeededSchedules),
+      Layer.provideMerge(
+        Migrations.layer.pipe(Layer.provide(NodeContext.layer)),
+        Database.layer({ url, applicationName: "videoag-test" })
+      )
     )
   )
 )
