@@ -8,46 +8,26 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs/promises"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { promisify } from "node:util"
 import { LectureId, MediaListPublished, MediaProbe, type SourceFileId } from "@videoag/domain"
 import { JobRepository, MediaRepository, SourceFileRepository } from "@videoag/domain/sql"
-import { TestDatabase } from "@videoag/domain/testing"
+import { TestDatabase, TestMedia } from "@videoag/domain/testing"
 import { MediaPipeline } from "../src/MediaPipeline.js"
 import * as MediaJobs from "./support/MediaJobs.js"
 
-const execFile = promisify(ChildProcess.execFile)
 let mediaRoot = ""
 
 beforeAll(async () => {
   mediaRoot = await Fs.mkdtemp(Path.join(Os.tmpdir(), "videoag-pipeline-"))
   await Fs.mkdir(Path.join(mediaRoot, "lectures"))
-  await execFile("ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=640x360:rate=10:duration=4",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:duration=4",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
-    Path.join(mediaRoot, "lectures/analysis.mp4")
-  ])
+  await TestMedia.generateRecording(Path.join(mediaRoot, "lectures/analysis.mp4"), {
+    width: 640,
+    height: 360,
+    seconds: 4,
+    frameRate: 10
+  })
   await Fs.copyFile(
     Path.join(mediaRoot, "lectures/analysis.mp4"),
     Path.join(mediaRoot, "lectures/podcast.mp4")

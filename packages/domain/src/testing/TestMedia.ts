@@ -9,48 +9,55 @@ import { promisify } from "node:util"
 
 const execFile = promisify(ChildProcess.execFile)
 
+/** Runs ffmpeg quietly with the given arguments; rejects when it fails. */
+export const ffmpeg = async (args: ReadonlyArray<string>) => {
+  await execFile("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args], {
+    maxBuffer: 4 * 1024 * 1024
+  })
+}
+
 export interface RecordingOptions {
   readonly width: number
   readonly height: number
   readonly seconds: number
   readonly audio?: boolean
   readonly frameRate?: number
+  readonly pixelFormat?: string
+  /** Index at the front of the file (`+faststart`); ffmpeg's default puts it at the end. */
+  readonly faststart?: boolean
+  /** Extra output arguments, e.g. colour tags. */
+  readonly extra?: ReadonlyArray<string>
+  /** The lavfi source; `testsrc2` rounds sizes to even numbers, `testsrc` keeps odd ones. */
+  readonly pattern?: "testsrc2" | "testsrc"
 }
 
-/** Writes an H.264/AAC MP4 test recording (moving test pattern and a sine tone). */
+/** Writes an H.264 (and AAC) MP4 test recording with a moving pattern and a sine tone. */
 export const generateRecording = async (path: string, options: RecordingOptions) => {
   await Fs.mkdir(Path.dirname(path), { recursive: true })
-  const { height, seconds, width } = options
   const rate = options.frameRate ?? 25
-  const audioInput =
+  const size = `${options.width}x${options.height}`
+  const audio =
     options.audio === false
       ? []
-      : ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${seconds}`]
-  const audioCodec = options.audio === false ? [] : ["-c:a", "aac", "-b:a", "96k"]
-  await execFile(
-    "ffmpeg",
-    [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-y",
-      "-f",
-      "lavfi",
-      "-i",
-      `testsrc2=size=${width}x${height}:rate=${rate}:duration=${seconds}`,
-      ...audioInput,
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      ...audioCodec,
-      "-shortest",
-      path
-    ],
-    { maxBuffer: 1024 * 1024 }
-  )
+      : ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${options.seconds}`]
+  await ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    `${options.pattern ?? "testsrc2"}=size=${size}:rate=${rate}:duration=${options.seconds}`,
+    ...audio,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    options.pixelFormat ?? "yuv420p",
+    ...(options.audio === false ? [] : ["-c:a", "aac", "-b:a", "64k"]),
+    ...(options.faststart === true ? ["-movflags", "+faststart"] : []),
+    ...(options.extra ?? []),
+    "-shortest",
+    path
+  ])
   return path
 }
 
@@ -60,7 +67,11 @@ export interface ProbedStream {
   readonly width?: number
   readonly height?: number
   readonly pix_fmt?: string
+  readonly sample_aspect_ratio?: string
   readonly channels?: number
+  readonly sample_rate?: string
+  readonly side_data_list?: ReadonlyArray<{ readonly rotation?: number }>
+  readonly disposition?: { readonly attached_pic?: number }
 }
 
 export interface ProbeReport {

@@ -13,62 +13,19 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { WorkerMessage } from "@videoag/domain"
+import { TestMedia } from "@videoag/domain/testing"
 import * as WorkerChannel from "../../src/WorkerChannel.js"
 import * as WorkerConfig from "../../src/WorkerConfig.js"
 import { runJob } from "../../src/Worker.js"
 
 const execFile = promisify(ChildProcess.execFile)
 
-export const ffmpeg = async (args: ReadonlyArray<string>) => {
-  await execFile("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", ...args], {
-    maxBuffer: 4 * 1024 * 1024
-  })
-}
+export const ffmpeg = TestMedia.ffmpeg
 
-export interface VideoOptions {
-  readonly width: number
-  readonly height: number
-  readonly seconds: number
-  readonly audio?: boolean
-  readonly frameRate?: number
-  readonly pixelFormat?: string
-  /** Index at the front of the file (`+faststart`); ffmpeg's default puts it at the end. */
-  readonly faststart?: boolean
-  /** Extra output arguments, e.g. colour tags. */
-  readonly extra?: ReadonlyArray<string>
-  /** The lavfi source; `testsrc2` rounds sizes to even numbers, `testsrc` keeps odd ones. */
-  readonly pattern?: "testsrc2" | "testsrc"
-}
+export type VideoOptions = TestMedia.RecordingOptions
 
 /** Writes an H.264 (and AAC) MP4 with a moving test pattern and a sine tone. */
-export const video = async (path: string, options: VideoOptions) => {
-  await Fs.mkdir(Path.dirname(path), { recursive: true })
-  const rate = options.frameRate ?? 25
-  const size = `${options.width}x${options.height}`
-  const audio =
-    options.audio === false
-      ? []
-      : ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${options.seconds}`]
-  await ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    `${options.pattern ?? "testsrc2"}=size=${size}:rate=${rate}:duration=${options.seconds}`,
-    ...audio,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    options.pixelFormat ?? "yuv420p",
-    ...(options.audio === false ? [] : ["-c:a", "aac", "-b:a", "64k"]),
-    ...(options.faststart === true ? ["-movflags", "+faststart"] : []),
-    ...(options.extra ?? []),
-    "-shortest",
-    path
-  ])
-  return path
-}
+export const video = TestMedia.generateRecording
 
 /**
  * Writes a phone-style recording. Its frames are stored 320x180 with the left half red and the
@@ -159,33 +116,12 @@ export const truncatedCopy = async (source: string, path: string) => {
   return path
 }
 
-export interface ProbedStream {
-  readonly codec_type: string
-  readonly codec_name: string
-  readonly width?: number
-  readonly height?: number
-  readonly pix_fmt?: string
-  readonly sample_aspect_ratio?: string
-  readonly channels?: number
-  readonly sample_rate?: string
-  readonly side_data_list?: ReadonlyArray<{ readonly rotation?: number }>
-  readonly disposition?: { readonly attached_pic?: number }
-}
+export type ProbedStream = TestMedia.ProbedStream
 
-export interface ProbeReport {
-  readonly streams: ReadonlyArray<ProbedStream>
-  readonly format: { readonly duration: string; readonly format_name: string }
-}
+export type ProbeReport = TestMedia.ProbeReport
 
 /** Reads the ffprobe report of a file. */
-export const probe = async (path: string): Promise<ProbeReport> => {
-  const { stdout } = await execFile(
-    "ffprobe",
-    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
-    { maxBuffer: 8 * 1024 * 1024 }
-  )
-  return JSON.parse(stdout) as ProbeReport
-}
+export const probe = TestMedia.probe
 
 /** Counts the decoded frames of the first video stream. */
 export const frameCount = async (path: string) => {
