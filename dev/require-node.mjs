@@ -1,5 +1,5 @@
 // Stops an npm script early when the Node.js on PATH is older than the project needs, with a
-// message that says how to get the right one. Written to run on any Node version.
+// message that explains how to get the right one. Written to run on any Node version.
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
 if (major < 22 || (major === 22 && minor < 19)) {
   console.error(

@@ -91,7 +91,7 @@ export const layer = (defaultFormat: LogFormat) =>
     })
   )
 
-/** The leaves of a configuration error, invalid values before missing ones. */
+/** Describes the leaves of a configuration error, invalid values before missing ones. */
 const describeConfigError = (error: ConfigError.ConfigError): string => {
   const leaves: Array<{ readonly invalid: boolean; readonly text: string }> = []
   const visit = (node: ConfigError.ConfigError): void => {

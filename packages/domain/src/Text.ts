@@ -22,14 +22,10 @@ export const Paragraphs = (maxLength: number) =>
     Schema.maxLength(maxLength, { message: () => `Expected at most ${maxLength} characters` })
   )
 
-/**
- * An ISO 8601 date-time with an explicit offset (`Z` or `+01:00`), decoded to a `Date`. A time
- * without an offset would depend on the server's time zone, so it is rejected.
- */
 const instantPattern =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
 
-/** Whether the calendar fields of an ISO 8601 date-time exist, e.g. no 31 September. */
+/** Checks that the calendar fields of an ISO 8601 date-time exist, e.g. no 31 September. */
 const isCalendarValid = (value: string) => {
   const match = instantPattern.exec(value)
   if (match === null) return false
