@@ -64,6 +64,19 @@ export const LectureRecord = Schema.Struct({
 })
 export type LectureRecord = typeof LectureRecord.Type
 
+/** The row of a lecture as search results and featured entries list it, with its course. */
+export const LectureSummaryRecord = Schema.Struct({
+  id: LectureId,
+  courseId: CourseId,
+  courseHandle: Schema.String,
+  courseTitle: Schema.String,
+  startTime: Schema.DateFromSelf,
+  durationMinutes: Schema.NullOr(Schema.Int),
+  title: Schema.String,
+  speaker: Schema.NullOr(Schema.String),
+  visible: Schema.Boolean
+})
+
 const ChapterRecord = Schema.Struct({
   id: ChapterId,
   lectureId: LectureId,

@@ -24,6 +24,7 @@ import {
   Catalogue,
   courseColumns,
   CourseRecord,
+  LectureSummaryRecord,
   courseNotFound,
   isModerator,
   moderatorViewer,
@@ -44,17 +45,6 @@ type FeaturedRecord = typeof FeaturedRecord.Type
 const decodeFeatured = Schema.decodeUnknown(Schema.Array(FeaturedRecord))
 const decodeCourses = Schema.decodeUnknown(Schema.Array(CourseRecord))
 
-const LectureSummaryRecord = Schema.Struct({
-  id: LectureId,
-  courseId: CourseId,
-  courseHandle: Schema.String,
-  courseTitle: Schema.String,
-  startTime: Schema.DateFromSelf,
-  durationMinutes: Schema.NullOr(Schema.Int),
-  title: Schema.String,
-  speaker: Schema.NullOr(Schema.String),
-  visible: Schema.Boolean
-})
 const decodeSummaries = Schema.decodeUnknown(Schema.Array(LectureSummaryRecord))
 
 const columns = "id, position, course_id, lecture_id, title, text, visible"

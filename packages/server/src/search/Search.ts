@@ -11,9 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import {
   CourseHit,
-  CourseId,
   LectureHit,
-  LectureId,
   LectureSummary,
   SearchResults,
   type SearchHit,
@@ -24,6 +22,7 @@ import {
   Catalogue,
   courseColumns,
   CourseRecord,
+  LectureSummaryRecord,
   isModerator,
   prefixed
 } from "../catalogue/Catalogue.js"
@@ -46,18 +45,6 @@ const HitRecord = Schema.Struct({
   kind: Schema.Literal("course", "lecture"),
   id: Schema.Number,
   rank: Schema.Number
-})
-
-const LectureSummaryRecord = Schema.Struct({
-  id: LectureId,
-  courseId: CourseId,
-  courseHandle: Schema.String,
-  courseTitle: Schema.String,
-  startTime: Schema.DateFromSelf,
-  durationMinutes: Schema.NullOr(Schema.Int),
-  title: Schema.String,
-  speaker: Schema.NullOr(Schema.String),
-  visible: Schema.Boolean
 })
 
 export interface SearchRequest {
