@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
@@ -224,14 +225,14 @@ layer(DatabaseLive, { excludeTestServices: true, timeout: Duration.seconds(120) 
       Effect.gen(function* () {
         const jobs = yield* JobRepository
         const job = yield* jobs.enqueue({ type: MediaProbe, input: { sourcePath: "later.mp4" } })
-        const cancelled = yield* jobs.cancel(job.id)
-        expect(cancelled._tag === "Some" && cancelled.value.job.status).toBe("cancelled")
-        const again = yield* jobs.cancel(job.id)
-        expect(again._tag === "Some" && again.value.changed).toBe(false)
-        const retried = yield* jobs.retry(job.id)
-        expect(retried._tag === "Some" && retried.value.job.status).toBe("queued")
-        const reprioritised = yield* jobs.setPriority(job.id, 7)
-        expect(reprioritised._tag === "Some" && reprioritised.value.job.priority).toBe(7)
+        const cancelled = Option.getOrThrow(yield* jobs.cancel(job.id))
+        expect(cancelled.job.status).toBe("cancelled")
+        const again = Option.getOrThrow(yield* jobs.cancel(job.id))
+        expect(again.changed).toBe(false)
+        const retried = Option.getOrThrow(yield* jobs.retry(job.id))
+        expect(retried.job.status).toBe("queued")
+        const reprioritised = Option.getOrThrow(yield* jobs.setPriority(job.id, 7))
+        expect(reprioritised.job.priority).toBe(7)
       })
     )
   }

@@ -25,6 +25,10 @@ interface LectureCase {
   readonly hiddenMedium?: { readonly id: number; readonly path: string }
 }
 
+/** Whose password opens a lecture with a password rule: its own rules' or its course's. */
+const passwordScopeOf = (own: ReadonlyArray<AccessRuleKind>) =>
+  own.length > 0 ? ("lecture" as const) : ("course" as const)
+
 interface CourseCase {
   readonly handle: string
   readonly visible: boolean
@@ -87,8 +91,9 @@ const buildWorld = Effect.gen(function* () {
         rules: own,
         ...(own.includes("password") ? { password: "lecture-secret" } : {})
       })
-      const rules =
-        own.length > 0 ? own : course.rules.length > 0 ? course.rules : ["public" as const]
+      // A lecture's own rules replace its course's; without any, the lecture is public.
+      const inherited = course.rules.length > 0 ? course.rules : ["public" as const]
+      const rules = own.length > 0 ? own : inherited
       const exposesPublicly =
         rules.includes("public") && courseOptions.visible && (options.visible ?? true)
       const medium = yield* Fixtures.medium(id, exposesPublicly ? "public" : "protected", {
@@ -113,7 +118,7 @@ const buildWorld = Effect.gen(function* () {
         courseListed: courseOptions.listed,
         lectureVisible: options.visible ?? true,
         rules,
-        passwordScope: rules.includes("password") ? (own.length > 0 ? "lecture" : "course") : null,
+        passwordScope: rules.includes("password") ? passwordScopeOf(own) : null,
         id,
         medium,
         posterPath,

@@ -67,9 +67,10 @@ const operationsOf = (document: OpenApiDocument): ReadonlyArray<Operation> =>
 
 /** A path with valid values for its parameters, or the given replacement for one of them. */
 const fillPath = (operation: Operation, replace?: { name: string; value: string }) =>
-  operation.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
-    replace?.name === name ? replace.value : name === "handle" ? "fuzz" : "1"
-  )
+  operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (replace?.name === name) return replace.value
+    return name === "handle" ? "fuzz" : "1"
+  })
 
 const documentedCodes: ReadonlySet<string> = new Set(Object.keys(errorCodeCatalogue))
 

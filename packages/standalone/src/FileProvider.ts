@@ -179,9 +179,11 @@ const serveFile = async (
   stream.pipe(response)
 }
 
-/** A status for a failed signature check as nginx answers it, or null for a valid one. */
-const rejectionOf = (check: ReturnType<typeof checkSecureLink>) =>
-  check === "expired" ? 410 : check === "valid" ? null : 403
+/** Returns the status nginx sends for a failed signature check, or null for a valid one. */
+const rejectionOf = (check: ReturnType<typeof checkSecureLink>) => {
+  if (check === "valid") return null
+  return check === "expired" ? 410 : 403
+}
 
 const servePublished = async (
   root: string,

@@ -39,7 +39,7 @@ export class MediaUrls extends Effect.Service<MediaUrls>()("@videoag/server/Medi
     const secret = Redacted.value(settings.secureLinkSecret)
 
     /**
-     * The URL of a published file, signed when it lies in the protected folder. A protected HLS
+     * Returns the URL of a published file, signed when it lies in the protected folder. A protected HLS
      * playlist or storyboard track gets a link signed for its folder, so the files it names are
      * covered too.
      */
@@ -83,7 +83,7 @@ export class MediaUrls extends Effect.Service<MediaUrls>()("@videoag/server/Medi
       })
     }
 
-    /** The poster and storyboard among a lecture's newest thumbnails. */
+    /** Builds the poster and storyboard from a lecture's newest thumbnails. */
     const toThumbnails = (records: ReadonlyArray<ThumbnailRecord>) => {
       const now = new Date()
       const poster = records.find((record) => record.kind === "poster")

@@ -122,7 +122,7 @@ const notReadyBody = JSON.stringify({
 })
 
 /**
- * A Node HTTP server that answers 503 while no request handler is attached. The socket
+ * A Node HTTP server that responds with 503 while no request handler is attached. The socket
  * listens before the API's handler is installed and after it is removed on shutdown; without
  * this, requests in those moments would wait forever.
  */

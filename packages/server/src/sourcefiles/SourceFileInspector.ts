@@ -71,7 +71,7 @@ export const layerFileProvider = Layer.effect(
           Effect.mapError(
             (cause) =>
               new InspectorUnavailable({
-                message: `The file provider did not answer a check of ${url}`,
+                message: `The file provider could not be reached, or did not respond within 10 seconds, for a check of ${url}`,
                 cause
               })
           )
@@ -79,7 +79,7 @@ export const layerFileProvider = Layer.effect(
         const inspection = toInspection(response.status, response.headers)
         if (inspection === null) {
           return yield* new InspectorUnavailable({
-            message: `The file provider answered ${response.status} to a check of ${url}`
+            message: `The file provider responded ${response.status} to a check of ${url}, which the API server does not understand`
           })
         }
         return inspection
